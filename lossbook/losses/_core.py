@@ -1,0 +1,383 @@
+"""What every loss shares: input checks, hyper-parameters, reductions and the registry.
+
+Pure NumPy. Must not import anything else from lossbook.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import numbers
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+REDUCTIONS = ("mean", "sum", "none")
+TASKS = ("regression", "classification", "ranking", "distribution")
+
+# Probabilities are clipped to [EPS, 1 - EPS] before a logarithm, as scikit-learn's log_loss does
+# (it clips at the float eps of y_pred's dtype). So -log(EPS) ≈ 36.04 is the largest per-sample
+# value of the probability-based cross-entropies; PyTorch instead clamps log(p) at -100, and many
+# tutorials clip at 1e-15 (cap 34.54). The *_with_logits losses need no clipping at all.
+EPS = float(np.finfo(np.float64).eps)
+
+
+# --------------------------------------------------------------------------------------------
+# Checking inputs: each helper raises ValueError naming the parameter, what is allowed and what
+# was received.
+# --------------------------------------------------------------------------------------------
+
+
+def _show(value) -> str:
+    """A short, readable rendering of a received value for an error message."""
+    text = np.array2string(np.asarray(value), threshold=6, precision=4) if np.ndim(value) else repr(value)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+def as_float_array(x, name: str, owner: str) -> np.ndarray:
+    """`x` as a float64 array with at least one dimension, finite and not empty."""
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{owner}: {name} must be numeric (an array, a list or a number); "
+            f"got {type(x).__name__} {_show(x) if not isinstance(x, np.ndarray) else x.dtype}"
+        ) from None
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if a.size == 0:
+        raise ValueError(f"{owner}: {name} is empty; it needs at least one sample (got shape {a.shape})")
+    # One pass for the common case: the sum of finite values is finite unless it overflows, and
+    # only then (or when a NaN/inf is present) do we look element by element.
+    if not np.isfinite(a.sum()):
+        bad = ~np.isfinite(a)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            where = where[0] if len(where) == 1 else where
+            raise ValueError(
+                f"{owner}: {name} must contain only finite numbers (no NaN or inf); "
+                f"got {a[bad].flat[0]} at index {where}"
+            )
+    return a
+
+
+def check_ndim(a: np.ndarray, name: str, owner: str, ndim: int, hint: str = "") -> None:
+    if a.ndim != ndim:
+        kind = {1: "1-D (n_samples,)", 2: "2-D (n_samples, n_columns)"}[ndim]
+        raise ValueError(f"{owner}: {name} must be {kind}; got shape {a.shape}.{' ' + hint if hint else ''}")
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, names: tuple[str, str], owner: str) -> None:
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{owner}: {names[0]} and {names[1]} must have the same shape; "
+            f"got {names[0]} {a.shape} and {names[1]} {b.shape}"
+        )
+
+
+def check_same_length(arrays: dict[str, np.ndarray], owner: str) -> int:
+    lengths = {name: a.shape[0] for name, a in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{k} has {v}" for k, v in lengths.items())
+        raise ValueError(f"{owner}: inputs must have the same number of samples; got {shown}")
+    return next(iter(lengths.values()))
+
+
+def check_interval(a: np.ndarray, name: str, owner: str, low: float, high: float, what: str) -> None:
+    lo, hi = a.min(), a.max()
+    if lo < low or hi > high:
+        bad = a[(a < low) | (a > high)].flat[0]
+        raise ValueError(f"{owner}: {name} must be {what} in [{low:g}, {high:g}]; got {bad!r}")
+
+
+def check_labels(a: np.ndarray, name: str, owner: str, allowed: tuple[float, ...], hint: str = "") -> None:
+    ok = a == allowed[0]
+    for value in allowed[1:]:
+        ok |= a == value
+    if not ok.all():
+        bad = a[~ok].flat[0]
+        shown = "{" + ", ".join(f"{v:g}" for v in allowed) + "}"
+        raise ValueError(
+            f"{owner}: {name} must contain only the labels {shown}; got {bad:g}.{' ' + hint if hint else ''}"
+        )
+
+
+def check_rows_sum_to_one(a: np.ndarray, name: str, owner: str, hint: str = "") -> None:
+    """Rows (the last axis) must be probability distributions: entries in [0, 1] summing to 1."""
+    check_interval(a, name, owner, 0.0, 1.0, "probabilities")
+    sums = a.sum(axis=-1)
+    bad = np.abs(sums - 1.0) > 1e-6
+    if bad.any():
+        row = int(np.argwhere(np.atleast_1d(bad))[0][0])
+        raise ValueError(
+            f"{owner}: each row of {name} must be a probability distribution summing to 1 "
+            f"(within 1e-6); row {row} sums to {np.atleast_1d(sums)[row]:.6g}.{' ' + hint if hint else ''}"
+        )
+
+
+def class_targets(y_true, n_classes: int, name: str, owner: str) -> np.ndarray:
+    """Targets for k-class losses as an (n, k) array of rows summing to one.
+
+    Accepts integer labels 0..k-1 of shape (n,) or target distributions (one-hot or soft) of
+    shape (n, k).
+    """
+    y = as_float_array(y_true, name, owner)
+    if y.ndim == 1:
+        if not np.array_equal(y, np.round(y)) or y.min() < 0 or y.max() > n_classes - 1:
+            bad = y[(y != np.round(y)) | (y < 0) | (y > n_classes - 1)].flat[0]
+            raise ValueError(
+                f"{owner}: {name} given as labels must be integers in 0..{n_classes - 1} "
+                f"(one per column of y_pred); got {bad:g}"
+            )
+        onehot = np.zeros((y.shape[0], n_classes))
+        onehot[np.arange(y.shape[0]), y.astype(np.intp)] = 1.0
+        return onehot
+    if y.ndim == 2:
+        if y.shape[1] != n_classes:
+            raise ValueError(
+                f"{owner}: {name} as a (n_samples, n_classes) array must have {n_classes} columns "
+                f"like y_pred; got shape {y.shape}"
+            )
+        check_rows_sum_to_one(y, name, owner)
+        return y
+    raise ValueError(
+        f"{owner}: {name} must be integer labels (n_samples,) or one-hot rows (n_samples, n_classes); "
+        f"got shape {y.shape}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Hyper-parameters
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HyperParameter:
+    """A hyper-parameter: its default and the set of allowed values, as data that checks itself."""
+
+    default: float | None
+    allowed: str  # for messages, e.g. "delta > 0"
+    accepts: Callable[[float], bool]
+    optional: bool = False  # may be None
+
+    def check(self, name: str, value, owner: str):
+        if value is None and self.optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            allowed = self.allowed + (" or None" if self.optional else "")
+            raise ValueError(f"{owner}: {name} must be a finite number with {allowed}; got {value!r}")
+        if not self.accepts(value):
+            raise ValueError(f"{owner}: {name} must satisfy {self.allowed}; got {name}={value!r}")
+        return float(value)
+
+
+def positive(default: float, name: str) -> HyperParameter:
+    return HyperParameter(default, f"{name} > 0", lambda v: v > 0)
+
+
+def non_negative(default: float, name: str) -> HyperParameter:
+    return HyperParameter(default, f"{name} >= 0", lambda v: v >= 0)
+
+
+def open_unit(default: float, name: str) -> HyperParameter:
+    return HyperParameter(default, f"0 < {name} < 1", lambda v: 0 < v < 1)
+
+
+# --------------------------------------------------------------------------------------------
+# The loss object
+# --------------------------------------------------------------------------------------------
+
+
+class Loss:
+    """A loss function: callable for its value, with `.gradient` and metadata.
+
+    ``loss(*inputs, sample_weight=None, reduction="mean", **hyper_parameters)``
+
+    - ``reduction="mean"``: the (weighted) mean of the per-sample losses, Σwℓ/Σw;
+      ``"sum"``: Σwℓ; ``"none"``: the per-sample array wℓ.
+    - ``loss.gradient(*inputs, **hyper_parameters)``: the derivative of Σℓ (the unweighted
+      ``"sum"``) with respect to each input after the target, same shape as that input. For a loss
+      of one sample that is the per-sample derivative; dividing by n gives the gradient of the mean.
+
+    Parameters of the constructor are the loss's metadata (kept in ``REGISTRY``) and three pure
+    functions: ``prepare(*raw_inputs) -> arrays`` (checks), ``value(*arrays, **hp) -> per-sample
+    losses`` and ``gradient(*arrays, **hp) -> array or tuple of arrays``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        summary: str,
+        task: str,
+        formula: str,
+        gradient_formula: str,
+        year: int,
+        reference: str,
+        convex: bool,
+        robust: bool,
+        inputs: tuple[str, ...],
+        prepare: Callable,
+        value: Callable,
+        gradient: Callable,
+        params: dict[str, HyperParameter] | None = None,
+        differentiable: bool = True,
+        reductions: tuple[str, ...] = REDUCTIONS,
+        finalize: Callable[[float], float] | None = None,
+        counterparts: dict[str, str] | None = None,
+        notes: str = "",
+        example: str = "",
+    ):
+        if task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}; got {task!r}")
+        self.name = name
+        self.summary = summary
+        self.task = task
+        self.formula = formula
+        self.gradient_formula = gradient_formula
+        self.year = year
+        self.reference = reference
+        self.convex = convex
+        self.robust = robust
+        self.inputs = inputs
+        self.params = dict(params or {})
+        self.differentiable = differentiable
+        self.reductions = reductions
+        self.counterparts = dict(counterparts or {})
+        self._prepare = prepare
+        self._value = value
+        self._gradient = gradient
+        self._finalize = finalize
+        self.__doc__ = self._docstring(notes, example)
+        self.__signature__ = inspect.Signature(
+            [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in inputs]
+            + [
+                inspect.Parameter("sample_weight", inspect.Parameter.KEYWORD_ONLY, default=None),
+                inspect.Parameter("reduction", inspect.Parameter.KEYWORD_ONLY, default="mean"),
+            ]
+            + [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=p.default) for k, p in self.params.items()]
+        )
+
+    # -- metadata ------------------------------------------------------------------------------
+
+    @property
+    def defaults(self) -> dict[str, float | None]:
+        return {k: p.default for k, p in self.params.items()}
+
+    def __repr__(self) -> str:
+        hp = ", ".join(f"{k}={v}" for k, v in self.defaults.items())
+        return f"<loss {self.name}({hp}): {self.task}, {self.year}>"
+
+    def _docstring(self, notes: str, example: str) -> str:
+        lines = [self.summary, "", f"Per sample: ${self.formula}$", ""]
+        lines.append(f"Signature: {self.name}({', '.join(self.inputs)}, *, sample_weight=None, reduction='mean'"
+                     + "".join(f", {k}={p.default}" for k, p in self.params.items()) + ")")
+        if self.params:
+            lines += ["", "Hyper-parameters: " + "; ".join(f"{k} ({p.allowed}, default {p.default})"
+                                                            for k, p in self.params.items())]
+        if notes:
+            lines += ["", notes]
+        lines += ["", f"Gradient: ${self.gradient_formula}$", "",
+                  f"Reference: {self.reference} ({self.year}); task: {self.task}; "
+                  f"convex: {self.convex}; robust: {self.robust}"]
+        if example:
+            lines += ["", "Example:", example]
+        return "\n".join(lines)
+
+    # -- checking ------------------------------------------------------------------------------
+
+    def _hyper(self, given: dict) -> dict:
+        unknown = set(given) - set(self.params)
+        if unknown:
+            name = sorted(unknown)[0]
+            accepted = ", ".join(self.params) or "no hyper-parameters"
+            raise TypeError(f"{self.name}: unexpected keyword argument {name!r}; it accepts {accepted}")
+        return {k: p.check(k, given.get(k, p.default), self.name) for k, p in self.params.items()}
+
+    def _arrays(self, args: tuple, kwargs: dict) -> tuple:
+        if len(args) > len(self.inputs):
+            raise TypeError(f"{self.name}() takes {len(self.inputs)} inputs ({', '.join(self.inputs)}); "
+                            f"got {len(args)}")
+        args = list(args) + [kwargs.pop(n) for n in self.inputs[len(args):] if n in kwargs]
+        if len(args) != len(self.inputs):
+            missing = ", ".join(self.inputs[len(args):])
+            raise TypeError(f"{self.name}() is missing input(s): {missing}")
+        return self._prepare(*args)
+
+    # -- value and gradient --------------------------------------------------------------------
+
+    def __call__(self, *args, sample_weight=None, reduction: str = "mean", **kwargs):
+        if reduction not in self.reductions:
+            if reduction in REDUCTIONS:
+                raise ValueError(f"{self.name}: reduction must be one of {self.reductions} for this loss "
+                                 f"(it is not a sum of per-sample terms); got {reduction!r}")
+            raise ValueError(f"{self.name}: reduction must be one of {REDUCTIONS}; got {reduction!r}")
+        arrays = self._arrays(args, kwargs)
+        hp = self._hyper(kwargs)
+        per_sample = self._value(*arrays, **hp)
+        result = reduce(per_sample, sample_weight, reduction, self.name)
+        return self._finalize(result) if self._finalize is not None else result
+
+    def gradient(self, *args, **kwargs):
+        """Derivative of Σℓ with respect to the inputs after the target (see the class docstring)."""
+        arrays = self._arrays(args, kwargs)
+        hp = self._hyper(kwargs)
+        return self._gradient(*arrays, **hp)
+
+    def per_sample(self, *args, **kwargs) -> np.ndarray:
+        """Per-sample losses, unweighted (the same as ``reduction="none"``)."""
+        return self(*args, reduction="none", **kwargs)
+
+
+def reduce(per_sample: np.ndarray, sample_weight, reduction: str, owner: str):
+    n = per_sample.shape[0]
+    if sample_weight is None:
+        if reduction == "none":
+            return per_sample
+        total = per_sample.sum()
+        return float(total / n) if reduction == "mean" else float(total)
+    w = as_float_array(sample_weight, "sample_weight", owner)
+    if w.shape != (n,):
+        raise ValueError(f"{owner}: sample_weight must have shape ({n},), one weight per sample; got {w.shape}")
+    if w.min() < 0:
+        raise ValueError(f"{owner}: sample_weight must be >= 0; got {w[w < 0][0]!r}")
+    if reduction == "none":
+        return w * per_sample
+    total = np.dot(w, per_sample)
+    if reduction == "sum":
+        return float(total)
+    w_sum = w.sum()
+    if w_sum == 0:
+        raise ValueError(f"{owner}: sample_weight sums to 0, so the weighted mean is undefined; "
+                         "give at least one positive weight")
+    return float(total / w_sum)
+
+
+# --------------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------------
+
+REGISTRY: dict[str, Loss] = {}
+
+
+def register(loss: Loss, *, replace: bool = False) -> Loss:
+    """Add a loss to ``REGISTRY`` so that estimators and the cheat sheet can find it by name."""
+    if not isinstance(loss, Loss):
+        raise ValueError(f"register: loss must be a lossbook.losses.Loss; got {type(loss).__name__}")
+    if loss.name in REGISTRY and not replace:
+        raise ValueError(f"register: a loss named {loss.name!r} is already registered; "
+                         "pass replace=True to replace it")
+    REGISTRY[loss.name] = loss
+    return loss
+
+
+def get(name_or_loss) -> Loss:
+    """The loss called `name_or_loss` in ``REGISTRY`` (a Loss is returned as it is)."""
+    if isinstance(name_or_loss, Loss):
+        return name_or_loss
+    if name_or_loss in REGISTRY:
+        return REGISTRY[name_or_loss]
+    close = difflib.get_close_matches(str(name_or_loss), REGISTRY, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"unknown loss {name_or_loss!r}; known losses: {', '.join(REGISTRY)}.{hint}")
