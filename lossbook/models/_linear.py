@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .losses import REDUCTIONS, Loss, get
-from .losses._core import as_float_array, check_ndim, check_same_length
+from ..losses import REDUCTIONS, Loss, get
+from ..losses._core import as_float_array, check_ndim, check_same_length
 
 __all__ = ["DescentPath", "linear_objective", "gradient_descent", "loss_surface"]
 
