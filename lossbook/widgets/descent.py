@@ -9,8 +9,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .models import gradient_descent
-from .plots import plot_descent_path, plot_loss_curve, plot_loss_surface
+from ..models import gradient_descent
+from ..plots import plot_descent_path, plot_loss_curve, plot_loss_surface
 
 __all__ = ["descent_explorer"]
 
