@@ -24,15 +24,18 @@ def _prepare_kl(p, q):
 
 
 def _kl(p, q):
-    # 0·log(0/q) = 0; p > 0 where q = 0 gives +inf, the true value (no warning).
+    # 0·log(0/q) = 0, also where q = 0 (both are replaced by 1 there, so no 0·inf = NaN);
+    # p > 0 where q = 0 gives +inf, the true value (no warning).
+    positive = p > 0
     with np.errstate(divide="ignore"):
-        terms = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / q), 0.0)
+        terms = np.where(positive, p * np.log(np.where(positive, p, 1.0) / np.where(positive, q, 1.0)), 0.0)
     return terms.sum(axis=1)
 
 
 def _kl_gradient(p, q):
-    with np.errstate(divide="ignore"):
-        return np.where(p > 0, -p / q, 0.0)
+    positive = p > 0
+    with np.errstate(divide="ignore"):  # p > 0 with q = 0: −inf, the true derivative
+        return np.where(positive, -p / np.where(positive, q, 1.0), 0.0)
 
 
 kl_divergence = register(

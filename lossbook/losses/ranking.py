@@ -60,7 +60,9 @@ def _unit(diff, d):
 
 def _contrastive(x1, x2, same, margin):
     _, d = _distance(x1, x2)
-    return same * 0.5 * d**2 + (1.0 - same) * 0.5 * np.maximum(0.0, margin - d) ** 2
+    # np.where rather than s·½d² + (1−s)·½max(0, m−d)²: for a dissimilar pair so far apart that
+    # d² overflows, 0·inf would be NaN instead of the true 0.
+    return np.where(same == 1.0, 0.5 * d**2, 0.5 * np.maximum(0.0, margin - d) ** 2)
 
 
 def _contrastive_gradient(x1, x2, same, margin):

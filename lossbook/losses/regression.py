@@ -123,9 +123,13 @@ huber = _regression(
 
 
 def _pseudo_huber(r, delta):
-    # δ²(√(1+(r/δ)²) − 1) rewritten as r² / (√(1+(r/δ)²) + 1): no cancellation for small r,
-    # and hypot avoids overflow of (r/δ)² for large r.
-    return r * r / (np.hypot(1.0, r / delta) + 1.0)
+    # δ²(√(1+(r/δ)²) − 1) rewritten as r² / (√(1+(r/δ)²) + 1): no cancellation for small r;
+    # evaluated as δ·|r|·t/(√(1+t²) + 1) with t = |r|/δ so that r² never overflows (the last
+    # factor is below 1). For t ≥ 1e150 that factor is 1 to the last bit, so t is capped there
+    # and t² stays finite.
+    a = np.abs(r)
+    t = np.minimum(a / delta, 1e150)
+    return delta * (a * (t / (np.sqrt(1.0 + t * t) + 1.0)))
 
 
 pseudo_huber = _regression(
