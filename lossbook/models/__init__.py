@@ -9,5 +9,6 @@ Builds on `lossbook.losses` only; must not import `plots`, `widgets` or anything
 """
 
 from ._linear import DescentPath, gradient_descent, linear_objective, loss_surface
+from .regressor import LossRegressor
 
-__all__ = ["DescentPath", "gradient_descent", "linear_objective", "loss_surface"]
+__all__ = ["LossRegressor", "DescentPath", "gradient_descent", "linear_objective", "loss_surface"]
