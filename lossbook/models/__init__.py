@@ -9,6 +9,7 @@ Builds on `lossbook.losses` only; must not import `plots`, `widgets` or anything
 """
 
 from ._linear import DescentPath, gradient_descent, linear_objective, loss_surface
+from .classifier import LossClassifier
 from .regressor import LossRegressor
 
-__all__ = ["LossRegressor", "DescentPath", "gradient_descent", "linear_objective", "loss_surface"]
+__all__ = ["LossClassifier", "LossRegressor", "DescentPath", "gradient_descent", "linear_objective", "loss_surface"]
