@@ -38,8 +38,19 @@ def _show(value) -> str:
     return text if len(text) < 80 else text[:77] + "..."
 
 
-def as_float_array(x, name: str, owner: str) -> np.ndarray:
-    """`x` as a float64 array with at least one dimension, finite and not empty."""
+def _sum_is_finite(a: np.ndarray) -> bool:
+    """True when Σa is finite, which proves every element finite (an overflowing sum of finite
+    values gives a false alarm, resolved by the caller looking element by element)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # e.g. [1e308, 1e308] or [inf, -inf]
+        return bool(np.isfinite(a.sum()))
+
+
+def as_float_array(x, name: str, owner: str, check_finite: bool = True) -> np.ndarray:
+    """`x` as a float64 array with at least one dimension, finite and not empty.
+
+    ``check_finite=False`` skips only the NaN/inf check, for a caller that checks the result
+    instead (see ``Loss(finite_from_result=True)``).
+    """
     try:
         a = np.asarray(x)
         is_complex = a.dtype.kind == "c"
@@ -58,9 +69,7 @@ def as_float_array(x, name: str, owner: str) -> np.ndarray:
         raise ValueError(f"{owner}: {name} is empty; it needs at least one sample (got shape {a.shape})")
     # One pass for the common case: the sum of finite values is finite unless it overflows, and
     # only then (or when a NaN/inf is present) do we look element by element.
-    with np.errstate(over="ignore", invalid="ignore"):  # e.g. [1e308, 1e308] or [inf, -inf]
-        total = a.sum()
-    if not np.isfinite(total):
+    if check_finite and not _sum_is_finite(a):
         bad = ~np.isfinite(a)
         if bad.any():
             where = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -239,6 +248,7 @@ class Loss:
         differentiable: bool = True,
         reductions: tuple[str, ...] = REDUCTIONS,
         finalize: Callable[[float], float] | None = None,
+        finite_from_result: bool = False,
         counterparts: dict[str, str] | None = None,
         notes: str = "",
         example: str = "",
@@ -263,6 +273,7 @@ class Loss:
         self._value = value
         self._gradient = gradient
         self._finalize = finalize
+        self._finite_from_result = finite_from_result
         self.__doc__ = self._docstring(notes, example)
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in inputs]
@@ -309,7 +320,7 @@ class Loss:
             raise TypeError(f"{self.name}: unexpected keyword argument {name!r}; it accepts {accepted}")
         return {k: p.check(k, given.get(k, p.default), self.name) for k, p in self.params.items()}
 
-    def _arrays(self, args: tuple, kwargs: dict) -> tuple:
+    def _arrays(self, args: tuple, kwargs: dict, **prepare_options) -> tuple:
         if len(args) > len(self.inputs):
             raise TypeError(f"{self.name}() takes {len(self.inputs)} inputs ({', '.join(self.inputs)}); "
                             f"got {len(args)}")
@@ -317,7 +328,7 @@ class Loss:
         if len(args) != len(self.inputs):
             missing = ", ".join(self.inputs[len(args):])
             raise TypeError(f"{self.name}() is missing input(s): {missing}")
-        return self._prepare(*args)
+        return self._prepare(*args, **prepare_options)
 
     # -- value and gradient --------------------------------------------------------------------
 
@@ -327,6 +338,21 @@ class Loss:
                 raise ValueError(f"{self.name}: reduction must be one of {self.reductions} for this loss "
                                  f"(it is not a sum of per-sample terms); got {reduction!r}")
             raise ValueError(f"{self.name}: reduction must be one of {REDUCTIONS}; got {reduction!r}")
+        if self._finite_from_result and sample_weight is None:
+            # Fast path for losses whose value is NaN or ±inf whenever an input is (every
+            # regression loss): skip the NaN/inf pass over the inputs and look at the result
+            # instead. A finite result proves finite inputs; otherwise we fall through to the
+            # fully checked path, which raises the clear ValueError (or returns inf on overflow).
+            # Not with weights: a weight of 0 removes a sample, NaN included.
+            fast_kwargs = dict(kwargs)
+            arrays = self._arrays(args, fast_kwargs, check_finite=False)
+            hp = self._hyper(fast_kwargs)
+            with np.errstate(all="ignore"):
+                result = reduce(self._value(*arrays, **hp), None, reduction, self.name)
+                if self._finalize is not None:
+                    result = self._finalize(result)
+            if _sum_is_finite(result) if reduction == "none" else np.isfinite(result):
+                return result
         arrays = self._arrays(args, kwargs)
         hp = self._hyper(kwargs)
         # Overflow is not an error: a loss (or a sum of losses) beyond the float64 range is +inf,

@@ -13,9 +13,9 @@ from ._core import Loss, as_float_array, check_ndim, non_negative, open_unit, po
 def _pair(owner: str):
     """Checker for (y_true, y_pred): 1-D, same length (a scalar is broadcast to the other)."""
 
-    def prepare(y_true, y_pred):
-        yt = as_float_array(y_true, "y_true", owner)
-        yp = as_float_array(y_pred, "y_pred", owner)
+    def prepare(y_true, y_pred, check_finite=True):
+        yt = as_float_array(y_true, "y_true", owner, check_finite)
+        yp = as_float_array(y_pred, "y_pred", owner, check_finite)
         for name, a in (("y_true", yt), ("y_pred", yp)):
             check_ndim(a, name, owner, 1, "Regression losses take one target per sample.")
         if yt.shape != yp.shape:
@@ -34,7 +34,12 @@ def _pair(owner: str):
 
 
 def _regression(name, value_of_r, dloss_dr, **meta) -> Loss:
-    """A regression loss from ℓ(r) and dℓ/dr; the gradient w.r.t. y_pred is -dℓ/dr."""
+    """A regression loss from ℓ(r) and dℓ/dr; the gradient w.r.t. y_pred is -dℓ/dr.
+
+    ℓ receives a fresh array r = y_true − y_pred that it may overwrite. Every regression loss is
+    NaN or ±inf when r is, so inputs are checked for NaN/inf through the result
+    (``finite_from_result``), which saves a pass over each input.
+    """
     return register(
         Loss(
             name,
@@ -43,6 +48,7 @@ def _regression(name, value_of_r, dloss_dr, **meta) -> Loss:
             prepare=_pair(name),
             value=lambda yt, yp, **hp: value_of_r(yt - yp, **hp),
             gradient=lambda yt, yp, **hp: -dloss_dr(yt - yp, **hp),
+            finite_from_result=True,
             **meta,
         )
     )
@@ -50,7 +56,7 @@ def _regression(name, value_of_r, dloss_dr, **meta) -> Loss:
 
 mse = _regression(
     "mse",
-    lambda r: r * r,
+    lambda r: np.multiply(r, r, out=r),  # in place, as NumPy's temporary elision does for (y - p)**2
     lambda r: 2.0 * r,
     summary="Mean squared error: the mean of r². Its minimiser over a constant is the mean.",
     formula=r"\ell(y,\hat y) = (y-\hat y)^2",
@@ -62,7 +68,7 @@ mse = _regression(
 
 mae = _regression(
     "mae",
-    np.abs,
+    lambda r: np.abs(r, out=r),
     np.sign,
     summary="Mean absolute error: the mean of |r|. Its minimiser over a constant is the median.",
     formula=r"\ell(y,\hat y) = |y-\hat y|",
@@ -93,6 +99,7 @@ rmse = register(
         prepare=_pair("rmse"),
         value=lambda yt, yp: (yt - yp) ** 2,
         gradient=_rmse_gradient,
+        finite_from_result=True,
         reductions=("mean",),
         finalize=np.sqrt,
         counterparts={"scikit-learn": "root_mean_squared_error", "Keras": "RootMeanSquaredError (metric)"},
