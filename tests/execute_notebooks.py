@@ -21,7 +21,9 @@ from nbclient import NotebookClient
 def execute(path: Path) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    # timeout: a cell may take at most 20 s (the whole notebook must). It also bounds a wait of
+    # nbclient after ipywidgets cells (with timeout=120 such a cell took 120 s to "finish").
+    NotebookClient(nb, timeout=20, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
     nbformat.validate(nb)
