@@ -1,0 +1,662 @@
+"""Pool-based active learning: query strategies that score unlabelled points, and the simulated loop.
+
+Middle layer: NumPy, SciPy and scikit-learn (with its threadpoolctl) only; must not import
+lossbook.plots*, lossbook.widgets or modAL (broken with current scikit-learn and NumPy).
+
+A *strategy* is a function ``strategy(estimator, X_pool, **context) -> scores``: given a fitted
+classifier and the unlabelled points, one score per point, **higher = ask for its label first**.
+The loop passes each strategy only the context keywords its signature names:
+
+- ``rng``: a ``numpy.random.Generator`` (for `random`, `committee`, `expected_error_reduction`);
+- ``X_labelled``, ``y_labelled``: the labelled set the estimator was fitted on.
+
+So ``least_confidence(estimator, X_pool)`` is the whole signature of a simple strategy, and a
+strategy of your own needs no more; ``functools.partial`` sets a strategy's hyper-parameters.
+
+References: uncertainty sampling (Lewis & Gale 1994), query by committee (Seung, Opper &
+Sompolinsky 1992), expected error reduction (Roy & McCallum 2001), expected gradient length
+(Settles, Craven & Ray 2008); survey: Settles (2009).
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Callable, Iterator, NamedTuple
+
+import numpy as np
+from scipy.linalg import blas, lapack
+from scipy.special import xlogy
+from sklearn.base import clone
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import ThreadpoolController
+
+__all__ = [
+    "STRATEGIES", "random", "least_confidence", "margin", "entropy", "expected_error_reduction",
+    "expected_gradient_length", "committee", "uncertainty", "vote_entropy", "call_strategy",
+    "initial_indices", "select", "Round", "simulate", "history", "learning_curve", "pool_test_split",
+    "CurveSet", "compare_strategies", "labels_to_reach",
+]
+
+
+_CONTROLLER: ThreadpoolController | None = None
+
+
+def _single_threaded():
+    """A context in which BLAS and OpenMP use one thread: the loop's many small fits and matrix
+    products lose more to starting threads than they gain (and become erratic on a shared machine).
+    The controller is built once, on first use: building one scans the loaded libraries (~1 ms)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Uncertainty of a probability vector (rows of predict_proba)
+# --------------------------------------------------------------------------------------------
+
+
+def _proba(estimator, X) -> np.ndarray:
+    p = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    if p.ndim != 2:
+        raise ValueError(f"strategy: estimator.predict_proba must return an (n, classes) array; got shape {p.shape}")
+    return p
+
+
+def _least_confidence(p):
+    # The model's own expected 0-1 loss when it predicts its most probable class.
+    return 1.0 - p.max(axis=1)
+
+
+def _entropy(p):
+    # The model's own expected log loss: E_{y~p}[-log p_y] = H(p). xlogy(0, 0) = 0.
+    return 0.0 - xlogy(p, p).sum(axis=1)    # 0.0 − …: no −0.0 for certain predictions
+
+
+def _margin(p):
+    if p.shape[1] < 2:
+        return np.zeros(p.shape[0])
+    top2 = -np.partition(-p, 1, axis=1)[:, :2]
+    return -(top2[:, 0] - top2[:, 1])      # a small gap between the two best classes = high score
+
+
+_UNCERTAINTY = {"least_confidence": _least_confidence, "margin": _margin, "entropy": _entropy}
+
+
+def uncertainty(proba, measure: str = "entropy") -> np.ndarray:
+    """An uncertainty measure of each row of class probabilities ``proba`` (n, classes).
+
+    ``measure``: ``"least_confidence"`` (1 − max p, the expected 0–1 loss under p),
+    ``"margin"`` (−(p₍₁₎ − p₍₂₎)) or ``"entropy"`` (−Σ p log p, the expected log loss under p).
+    """
+    if measure not in _UNCERTAINTY:
+        raise ValueError(f"uncertainty: measure must be one of {sorted(_UNCERTAINTY)}; got {measure!r}")
+    p = np.asarray(proba, dtype=np.float64)
+    if p.ndim != 2:
+        raise ValueError(f"uncertainty: proba must be 2-D (samples, classes); got shape {p.shape}")
+    return _UNCERTAINTY[measure](p)
+
+
+# --------------------------------------------------------------------------------------------
+# Strategies
+# --------------------------------------------------------------------------------------------
+
+
+def random(estimator, X_pool, *, rng) -> np.ndarray:
+    """Passive learning, the baseline: uniform random scores (the estimator is not consulted).
+
+    ``rng`` is a ``numpy.random.Generator`` (or a seed); the loop passes its own, so a run is
+    reproducible from its seed.
+    """
+    return np.random.default_rng(rng).random(len(X_pool))
+
+
+def least_confidence(estimator, X_pool) -> np.ndarray:
+    """Uncertainty sampling by least confidence, 1 − max_c p(c|x) (Lewis & Gale 1994).
+
+    Under the model's own belief this is the expected 0–1 loss of its prediction at x.
+    """
+    return _least_confidence(_proba(estimator, X_pool))
+
+
+def margin(estimator, X_pool) -> np.ndarray:
+    """Margin sampling: −(p₁ − p₂), minus the gap between the two most probable classes.
+
+    The point closest to flipping the prediction between its two best classes comes first.
+    """
+    return _margin(_proba(estimator, X_pool))
+
+
+def entropy(estimator, X_pool) -> np.ndarray:
+    """Entropy sampling: H(p) = −Σ_c p(c|x) log p(c|x), in nats.
+
+    Under the model's own belief this is the expected log loss (cross-entropy) at x.
+    """
+    return _entropy(_proba(estimator, X_pool))
+
+
+def _linear_softmax(estimator, owner: str):
+    """Weights (J, d) and intercepts (J,) of a fitted linear classifier; J = 1 for two classes."""
+    coef = getattr(estimator, "coef_", None)
+    if coef is None or not hasattr(estimator, "classes_"):
+        raise ValueError(f"{owner}: estimator must be a fitted linear classifier with coef_ and classes_ "
+                         f"(e.g. LogisticRegression); got {type(estimator).__name__}")
+    coef = np.asarray(coef, dtype=np.float64)
+    intercept = np.broadcast_to(np.asarray(getattr(estimator, "intercept_", 0.0), dtype=np.float64),
+                                (coef.shape[0],))
+    return coef, intercept
+
+
+def _augment(X, fit_intercept: bool):
+    X = np.asarray(X, dtype=np.float64)
+    return np.hstack([X, np.ones((X.shape[0], 1))]) if fit_intercept else X
+
+
+def _proba_from_logits(Z):
+    """Class probabilities from logits (..., J): J = 1 is sklearn's binary case (column = class 1)."""
+    if Z.shape[-1] == 1:
+        p1 = 0.5 * (1.0 + np.tanh(0.5 * Z[..., 0]))       # the sigmoid, without overflow
+        return np.stack([1.0 - p1, p1], axis=-1)
+    E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+def _curvature(p, J: int):
+    """∂²(log loss)/∂logits² for every row of p: diag(p) − ppᵀ, or p(1 − p) for one logit: (..., J, J)."""
+    if J == 1:
+        return (p[..., 1] * p[..., 0])[..., None, None]
+    return p[..., :, None] * (np.eye(J) - p[..., None, :])
+
+
+def _label_gradients(p, J: int):
+    """∂(log loss)/∂logits if the point of row k of p (shape (..., K, K) or (..., 1, K)) gets
+    label k: p − e_k for K logits, p₁ − [k = 1] for scikit-learn's single binary logit. (..., K, J)."""
+    K = p.shape[-1]
+    if J == 1:
+        return (p[..., 1] - np.arange(K))[..., None]
+    return p - np.eye(K)
+
+
+def expected_gradient_length(estimator, X_pool) -> np.ndarray:
+    """Expected gradient length (Settles, Craven & Ray 2008) for a linear softmax model.
+
+    If x were labelled c, the log-loss gradient with respect to the parameters would be the outer
+    product (p − e_c) x̃ᵀ (x̃ = x with a 1 appended for the intercept), of norm ‖p − e_c‖·‖x̃‖. The
+    score is its expectation over the model's own predicted label distribution,
+    Σ_c p(c|x) ‖p − e_c‖ ‖x̃‖. For two classes scikit-learn keeps a single logit, and the score is
+    2 p(1 − p) ‖x̃‖. ``X_pool`` must be the features the linear model sees (for a Pipeline, the
+    norm of the raw features is only an approximation).
+    """
+    p = _proba(estimator, X_pool)
+    coef = getattr(estimator, "coef_", None)
+    J = 1 if (coef is not None and np.shape(coef)[0] == 1 and p.shape[1] == 2) else p.shape[1]
+    fit_intercept = bool(getattr(estimator, "fit_intercept", True))
+    x_norm = np.linalg.norm(_augment(X_pool, fit_intercept), axis=1)
+    g_norm = np.linalg.norm(_label_gradients(p[:, None, :], J), axis=2)   # ‖∂ℓ/∂z‖ for each label: (n, K)
+    return (p * g_norm).sum(axis=1) * x_norm
+
+
+def vote_entropy(votes, n_classes: int | None = None) -> np.ndarray:
+    """Vote entropy of a committee: −Σ_c (V_c/M) log(V_c/M), V_c = members voting for class c.
+
+    ``votes``: (M members, n points) array of predicted class indices 0..n_classes−1.
+    """
+    votes = np.asarray(votes)
+    M = votes.shape[0]
+    n_classes = int(votes.max()) + 1 if n_classes is None else n_classes
+    counts = np.stack([(votes == c).sum(axis=0) for c in range(n_classes)], axis=1) / M
+    return 0.0 - xlogy(counts, counts).sum(axis=1)
+
+
+def committee(estimator, X_pool, *, X_labelled, y_labelled, rng, n_members: int = 3) -> np.ndarray:
+    """Query by committee with vote entropy (Seung, Opper & Sompolinsky 1992).
+
+    The committee is ``n_members`` copies of the fitted estimator, each refitted on a stratified
+    bootstrap of the labelled set (every class resampled with replacement, so every member sees
+    every class). The point the members disagree about most scores highest. Costs ``n_members``
+    fits per query; with ``warm_start=True`` each starts from the estimator's solution.
+    """
+    if not isinstance(n_members, (int, np.integer)) or n_members < 2:
+        raise ValueError(f"committee: n_members must be an integer >= 2; got {n_members!r}")
+    rng = np.random.default_rng(rng)
+    y_labelled = np.asarray(y_labelled)
+    classes = np.unique(y_labelled)
+    by_class = [np.flatnonzero(y_labelled == c) for c in classes]
+    votes = np.empty((n_members, len(X_pool)), dtype=np.intp)
+    with _single_threaded():          # small fits: threads only add overhead
+        for m in range(n_members):
+            boot = np.concatenate([rng.choice(idx, size=idx.size, replace=True) for idx in by_class])
+            member = copy.deepcopy(estimator).fit(np.asarray(X_labelled)[boot], y_labelled[boot])
+            votes[m] = np.searchsorted(classes, member.predict(X_pool))
+    return vote_entropy(votes, len(classes))
+
+
+_EER_LOSSES = {"log": _entropy, "zero_one": _least_confidence}
+
+
+def _parameters(estimator):
+    """C, penalised?, fit_intercept, θ = [W b] (J, D) of a fitted LogisticRegression."""
+    C = float(getattr(estimator, "C", 1.0))
+    penalised = np.isfinite(C)
+    fit_intercept = bool(getattr(estimator, "fit_intercept", True))
+    coef, intercept = _linear_softmax(estimator, "expected_error_reduction")
+    theta = np.hstack([coef, intercept[:, None]]) if fit_intercept else coef
+    return (C if penalised else 1.0), penalised, fit_intercept, theta   # C = inf: no penalty, Σ log loss
+
+
+def _inverse_hessian(estimator, X_labelled):
+    """H⁻¹ of scikit-learn's objective C·Σ log loss + ½‖w‖² at the fitted parameters: (J·D, J·D)."""
+    C, penalised, fit_intercept, theta = _parameters(estimator)
+    J, D = theta.shape
+    Xl = _augment(X_labelled, fit_intercept)
+    n = Xl.shape[0]
+    P = _proba_from_logits(Xl @ theta.T)[:, -J:]                                   # (n, J)
+    # H = C Σ_i A_i ⊗ x̃_i x̃_iᵀ with A = diag(p) − ppᵀ: block (j, l) is
+    # Xᵀdiag(p_j)X·[j = l] − (X∘p_j)ᵀ(X∘p_l), i.e. a block diagonal minus one Gram matrix.
+    # Only the lower triangle is computed (dsyrk: half the work of WᵀW) and used (Cholesky, lower).
+    W = (P[:, :, None] * Xl[:, None, :]).reshape(n, J * D)
+    H = -blas.dsyrk(1.0, W, trans=1, lower=1) if J > 1 else np.zeros((D, D))
+    for j in range(J):
+        block = slice(j * D, (j + 1) * D)
+        H[block, block] += (Xl * (P[:, j] if J > 1 else P[:, 0] * (1.0 - P[:, 0]))[:, None]).T @ Xl
+    H *= C
+    penalty = np.ones(D) if penalised else np.zeros(D)
+    if fit_intercept:
+        penalty[-1] = 0.0
+    # The 1e-6 ridge only fixes flat directions (adding a constant to every class's intercept
+    # changes no probability); the gradients have no component along them.
+    H[np.diag_indices_from(H)] += np.tile(penalty, J) + 1e-6
+    # H⁻¹ from its Cholesky factor: then H⁻¹U for every candidate costs one matrix product,
+    # because U = I_J ⊗ x̃ only picks and combines columns of H⁻¹ (see _label_updates).
+    factor, info = lapack.dpotrf(H, lower=1, clean=0)
+    if info == 0:
+        Hinv, info = lapack.dpotri(factor, lower=1)
+    if info != 0:
+        raise ValueError(f"expected_error_reduction: the Hessian is not positive definite (LAPACK info {info})")
+    return np.tril(Hinv) + np.tril(Hinv, -1).T
+
+
+def _label_updates(estimator, Hinv, x_candidates, n_iter: int = 8):
+    """Parameter change after adding each candidate with each label: shape (m, K, J, D).
+
+    scikit-learn's LogisticRegression minimises C·Σ log loss + ½‖w‖² (intercept unpenalised).
+    Around its optimum θ the labelled part is replaced by its quadratic expansion ½ΔᵀHΔ (H: its
+    Hessian); the new point's term C·ℓ(c, z_x + UᵀΔ) (U = I_J ⊗ x̃, z_x its logits) is kept
+    exact. The minimiser lies in the span of H⁻¹U, Δ = −H⁻¹U w, and w (J numbers per candidate
+    and label) minimises ½wᵀSw + C·ℓ(c, z_x − Sw), S = UᵀH⁻¹U: a tiny convex problem, solved
+    by damped Newton. Its first step is the plain Newton step of the whole objective; the next
+    ones follow the log loss's curvature, which matters for unlikely labels. One factorisation of
+    H serves every candidate and label; tests/test_active.py checks the result against refitting.
+    """
+    C, _, fit_intercept, theta = _parameters(estimator)
+    J, D = theta.shape
+    Xc = _augment(x_candidates, fit_intercept)                                     # (m, D)
+    m = Xc.shape[0]
+    V = (Hinv.reshape(J * D * J, D) @ Xc.T).reshape(J, D, J, m).transpose(0, 1, 3, 2)  # H⁻¹U: (J, D, m, J)
+    S = np.einsum("md,jdml->mjl", Xc, V)[:, None]                                  # UᵀH⁻¹U: (m, 1, J, J)
+    z0 = (Xc @ theta.T)[:, None, :]                                                # (m, 1, J)
+    K = 2 if J == 1 else J
+    labels = np.broadcast_to(np.eye(K), (m, K, K))                                 # one-hot, per label copy
+
+    def objective(w):                   # ½wᵀSw + C·ℓ(c, z0 − Sw), for every candidate and label
+        z = z0 - (S @ w[..., None])[..., 0]
+        full = np.concatenate([np.zeros(z.shape[:-1] + (1,)), z], axis=-1) if J == 1 else z
+        top = full.max(axis=-1, keepdims=True)
+        loss = (top[..., 0] + np.log(np.exp(full - top).sum(axis=-1))) - (labels * full).sum(axis=-1)
+        return 0.5 * np.einsum("mkj,mkj->mk", w, (S @ w[..., None])[..., 0]) + C * loss, z
+
+    # Minimise over w (Δ = −V w) by damped Newton: convex, so backtracking always succeeds.
+    w = np.zeros((m, K, J))
+    value, z = objective(w)
+    for _ in range(n_iter):
+        p = _proba_from_logits(z)
+        r = w - C * _label_gradients(p, J)                   # ∇ = S r
+        d = -np.linalg.solve(np.eye(J) + C * _curvature(p, J) @ S, r[..., None])[..., 0]
+        slope = np.einsum("mkj,mkj->mk", (S @ r[..., None])[..., 0], d)
+        t = np.ones((m, K))
+        for _ in range(30):                                  # halve the step until Armijo holds
+            trial, _ = objective(w + t[..., None] * d)
+            bad = trial > value + 1e-4 * t * slope + 1e-12 * (1.0 + np.abs(value))
+            if not bad.any():
+                break
+            t = np.where(bad, t / 2, t)
+        w = w + t[..., None] * d
+        value, z = objective(w)
+        if np.abs(t[..., None] * d).max() < 1e-9:
+            break
+    return -np.einsum("jdml,mkl->mkjd", V, w)
+
+
+def expected_error_reduction(estimator, X_pool, *, X_labelled, y_labelled, rng, loss: str = "log",
+                             n_candidates: int = 30, n_evaluation: int = 100,
+                             update: str = "quadratic") -> np.ndarray:
+    """Expected error reduction (Roy & McCallum 2001): the label expected to lower the future loss most.
+
+    For a candidate x and each label c the model could receive, retrain with (x, c) added and
+    measure the expected loss on the pool under the retrained model's own belief — the entropy of
+    its predictions for ``loss="log"``, 1 − max p for ``loss="zero_one"``; average over c with
+    weights p(c|x). The score is the current pool loss minus that expectation (higher = better).
+
+    Cost: exact retraining needs (candidates × classes) fits per query. Two things keep it fast:
+
+    - **subsampling**: only ``n_candidates`` random pool points are scored (the rest get −inf,
+      so keep ``n_candidates >= batch_size``), and the future loss is measured on
+      ``n_evaluation`` random pool points;
+    - ``update="quadratic"`` (default) replaces refitting by an update of the current
+      parameters: the labelled part of the objective is replaced by its quadratic expansion at
+      the optimum, the new point's log loss is kept exact (see `_label_updates`). It needs a
+      converged L2-regularised ``LogisticRegression`` and costs one Cholesky factorisation of
+      the (classes·features)² Hessian per query instead of candidates × classes fits. It is an
+      approximation (tests/test_active.py checks it against refitting), weakest when the
+      labelled set is tiny and one label moves the model far. ``update="refit"`` clones and refits the estimator for every candidate and label: any
+      classifier, exact, and slow.
+    """
+    owner = "expected_error_reduction"
+    if loss not in _EER_LOSSES:
+        raise ValueError(f"{owner}: loss must be one of {sorted(_EER_LOSSES)}; got {loss!r}")
+    if update not in ("quadratic", "refit"):
+        raise ValueError(f"{owner}: update must be 'quadratic' or 'refit'; got {update!r}")
+    for name, value in (("n_candidates", n_candidates), ("n_evaluation", n_evaluation)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{owner}: {name} must be a positive integer; got {value!r}")
+    if update == "quadratic":
+        if type(estimator).__name__ != "LogisticRegression":
+            raise ValueError(f"{owner}: update='quadratic' needs a LogisticRegression; got "
+                             f"{type(estimator).__name__} (use update='refit')")
+        l1 = getattr(estimator, "l1_ratio", None)
+        penalty = getattr(estimator, "penalty", "l2")
+        if (l1 not in (None, 0, 0.0) or penalty not in ("l2", "deprecated", None)
+                or getattr(estimator, "class_weight", None) is not None):
+            raise ValueError(f"{owner}: update='quadratic' needs a plain L2 penalty and no class_weight; got "
+                             f"penalty={penalty!r}, l1_ratio={l1!r}, class_weight="
+                             f"{getattr(estimator, 'class_weight', None)!r} (use update='refit')")
+    # Many small linear-algebra calls: threads cost more to start than they save.
+    with _single_threaded():
+        return _expected_error_reduction(estimator, X_pool, X_labelled, y_labelled, rng, loss, n_candidates,
+                                         n_evaluation, update)
+
+
+def _expected_error_reduction(estimator, X_pool, X_labelled, y_labelled, rng, loss, n_candidates,
+                              n_evaluation, update):
+    rng = np.random.default_rng(rng)
+    X_pool = np.asarray(X_pool, dtype=np.float64)
+    n = len(X_pool)
+    candidates = np.sort(rng.choice(n, size=min(n_candidates, n), replace=False))
+    evaluation = np.sort(rng.choice(n, size=min(n_evaluation, n), replace=False))
+    future_loss = _EER_LOSSES[loss]
+    Xe = X_pool[evaluation]
+    p_now = _proba(estimator, X_pool[candidates])
+    current = future_loss(_proba(estimator, Xe)).mean()
+
+    if update == "quadratic":
+        _, _, fit_intercept, theta = _parameters(estimator)
+        Hinv = _inverse_hessian(estimator, X_labelled)
+        Xe_aug = _augment(Xe, fit_intercept)
+        Z = Xe_aug @ theta.T                                                            # (e, J)
+        after = np.empty(p_now.shape)
+        for start in range(0, len(candidates), 64):     # chunks bound the (m, K, e, J) arrays
+            chunk = slice(start, start + 64)
+            step = _label_updates(estimator, Hinv, X_pool[candidates[chunk]])           # (m, K, J, D)
+            m, K, J, D = step.shape
+            dZ = (step.reshape(-1, D) @ Xe_aug.T).reshape(m, K, J, -1).transpose(0, 1, 3, 2)  # (m, K, e, J)
+            p_new = _proba_from_logits(Z[None, None] + dZ)
+            after[chunk] = future_loss(p_new.reshape(-1, K)).reshape(m, K, -1).mean(axis=2)
+    else:
+        classes = estimator.classes_
+        after = np.zeros(p_now.shape)
+        Xl, yl = np.asarray(X_labelled), np.asarray(y_labelled)
+        for i, idx in enumerate(candidates):
+            for k, c in enumerate(classes):
+                if p_now[i, k] == 0.0:
+                    continue          # weight zero in the expectation: no need to refit
+                model = clone(estimator).fit(np.vstack([Xl, X_pool[idx][None]]), np.append(yl, c))
+                after[i, k] = future_loss(_proba(model, Xe)).mean()
+    scores = np.full(n, -np.inf)
+    scores[candidates] = current - (p_now * after).sum(axis=1)
+    return scores
+
+
+STRATEGIES: dict[str, Callable] = {
+    "random": random,
+    "least_confidence": least_confidence,
+    "margin": margin,
+    "entropy": entropy,
+    "expected_error_reduction": expected_error_reduction,
+    "expected_gradient_length": expected_gradient_length,
+    "committee": committee,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# The loop
+# --------------------------------------------------------------------------------------------
+
+
+def _resolve(strategy, owner: str) -> tuple[Callable, set[str] | None]:
+    """The strategy function and the context keywords it accepts (None: all of them)."""
+    if isinstance(strategy, str):
+        if strategy not in STRATEGIES:
+            raise ValueError(f"{owner}: strategy must be one of {sorted(STRATEGIES)} or a callable; "
+                             f"got {strategy!r}")
+        strategy = STRATEGIES[strategy]
+    if not callable(strategy):
+        raise ValueError(f"{owner}: strategy must be one of {sorted(STRATEGIES)} or a callable; "
+                         f"got {strategy!r}")
+    params = inspect.signature(strategy).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return strategy, None
+    return strategy, {p.name for p in params}
+
+
+def call_strategy(strategy, estimator, X_pool, **context) -> np.ndarray:
+    """Scores of ``strategy`` (a name or a callable) on ``X_pool``, passing it only the context
+    keywords (``rng``, ``X_labelled``, ``y_labelled``) its signature accepts — as the loop does."""
+    fn, accepts = _resolve(strategy, "call_strategy")
+    if accepts is not None:
+        context = {k: v for k, v in context.items() if k in accepts}
+    return np.asarray(fn(estimator, X_pool, **context), dtype=np.float64)
+
+
+def _int(value, name: str, owner: str, low: int, high: int | None = None, why: str = "") -> int:
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    if not ok or value < low or (high is not None and value > high):
+        allowed = f"an integer >= {low}" if high is None else f"an integer in [{low}, {high}]"
+        raise ValueError(f"{owner}: {name} must be {allowed}{why}; got {value!r}")
+    return int(value)
+
+
+def initial_indices(y_pool, n_initial: int, rng) -> np.ndarray:
+    """``n_initial`` random pool indices covering as many classes as possible.
+
+    One random point of every class first (of ``n_initial`` random classes if there are more
+    classes than labels), then uniformly random points. A simulation convention — in a real
+    project you would label random points until every class has appeared.
+    """
+    rng = np.random.default_rng(rng)
+    y_pool = np.asarray(y_pool)
+    classes = np.unique(y_pool)
+    if n_initial < classes.size:
+        classes = np.sort(rng.choice(classes, size=n_initial, replace=False))
+    first = np.array([rng.choice(np.flatnonzero(y_pool == c)) for c in classes], dtype=np.intp)
+    rest = np.setdiff1d(np.arange(y_pool.size), first)
+    more = rng.choice(rest, size=n_initial - first.size, replace=False)
+    return np.concatenate([rng.permutation(first), more]).astype(np.intp)
+
+
+def select(scores, k: int, rng) -> np.ndarray:
+    """Positions of the ``k`` highest scores, ties broken at random (not by position in the pool)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    tiebreak = np.random.default_rng(rng).random(scores.size)
+    return np.lexsort((tiebreak, -scores))[:k]
+
+
+class Round(NamedTuple):
+    """One round of the loop.
+
+    ``labelled``: pool indices labelled so far, in labelling order; ``queried``: the batch just
+    added (empty in round 0); ``estimator``: fitted on the labelled set; ``scores``: the
+    strategy's score of every pool point when ``queried`` was chosen (NaN for points labelled
+    before; all NaN in round 0).
+    """
+
+    labelled: np.ndarray
+    queried: np.ndarray
+    estimator: object
+    scores: np.ndarray
+
+
+def _check_xy(X, y, names, owner):
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim != 2:
+        raise ValueError(f"{owner}: {names[0]} must be 2-D (samples, features); got shape {X.shape}")
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"{owner}: {names[1]} must be 1-D with one label per row of {names[0]} "
+                         f"({X.shape[0]}); got shape {y.shape}")
+    return X, y
+
+
+def simulate(strategy, X_pool, y_pool, *, estimator, n_initial: int = 10, batch_size: int = 10,
+             budget: int = 200, seed: int = 0) -> Iterator[Round]:
+    """The simulated labelling loop, one `Round` at a time; the oracle is ``y_pool``.
+
+    Round 0 fits a clone of ``estimator`` on ``n_initial`` random labels (`initial_indices`);
+    each later round scores the unlabelled points with ``strategy``, labels the ``batch_size``
+    best (fewer in the last round, so that exactly ``budget`` labels are used) and refits the same
+    clone, so a ``warm_start=True`` estimator starts from the previous solution (a fresh clone
+    when a new class appears). The yielded estimator is refitted in the next round: use it
+    before advancing. Arguments are checked at once, before the first round.
+    """
+    return _rounds(*_check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget,
+                                "simulate"), seed=seed)
+
+
+def history(strategy, X_pool, y_pool, *, estimator, n_initial: int = 10, batch_size: int = 10,
+            budget: int = 200, seed: int = 0) -> list[Round]:
+    """Every `Round` of `simulate`, each with its own copy of the fitted estimator (for figures)."""
+    return [r._replace(estimator=copy.deepcopy(r.estimator))
+            for r in simulate(strategy, X_pool, y_pool, estimator=estimator, n_initial=n_initial,
+                              batch_size=batch_size, budget=budget, seed=seed)]
+
+
+def _check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner):
+    fn, _ = _resolve(strategy, owner)
+    X_pool, y_pool = _check_xy(X_pool, y_pool, ("X_pool", "y_pool"), owner)
+    n_pool = X_pool.shape[0]
+    budget = _int(budget, "budget", owner, 1, n_pool, f" (the pool has {n_pool} points)")
+    n_initial = _int(n_initial, "n_initial", owner, 1, budget, f" (at most budget = {budget})")
+    batch_size = _int(batch_size, "batch_size", owner, 1)
+    if estimator is None or not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
+        raise ValueError(f"{owner}: estimator must be a scikit-learn classifier; got {estimator!r}")
+    return fn, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner
+
+
+def _rounds(fn, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner, *, seed):
+    rng = np.random.default_rng(seed)
+    n_pool = X_pool.shape[0]
+    model = clone(estimator)
+    labelled = initial_indices(y_pool, n_initial, rng)
+    queried = np.empty(0, dtype=np.intp)
+    pool_scores = np.full(n_pool, np.nan)
+    n_classes = None
+    while True:
+        seen = np.unique(y_pool[labelled]).size
+        if n_classes is not None and seen != n_classes:
+            model = clone(estimator)       # a new class: a warm start from fewer classes cannot work
+        n_classes = seen
+        # Small dense problems: BLAS/OpenMP threads cost more to start than they save (and make
+        # timings erratic on a shared machine), so each round's work runs single-threaded.
+        with _single_threaded():
+            model.fit(X_pool[labelled], y_pool[labelled])
+        yield Round(labelled.copy(), queried, model, pool_scores)
+        if labelled.size >= budget:
+            return
+        unlabelled = np.setdiff1d(np.arange(n_pool), labelled)
+        with _single_threaded():
+            scores = call_strategy(fn, model, X_pool[unlabelled], rng=rng, X_labelled=X_pool[labelled],
+                                   y_labelled=y_pool[labelled])
+        if scores.shape != (unlabelled.size,) or np.isnan(scores).any():
+            raise ValueError(f"{owner}: strategy {getattr(fn, '__name__', fn)!r} must return one "
+                             f"non-NaN score per unlabelled point ({unlabelled.size}); got shape "
+                             f"{scores.shape}{' with NaN' if scores.shape == (unlabelled.size,) else ''}")
+        queried = unlabelled[select(scores, min(batch_size, budget - labelled.size), rng)]
+        labelled = np.concatenate([labelled, queried])
+        pool_scores = np.full(n_pool, np.nan)
+        pool_scores[unlabelled] = scores
+
+
+def learning_curve(strategy, X_pool, y_pool, X_test, y_test, *, estimator, n_initial: int = 10,
+                   batch_size: int = 10, budget: int = 200, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Run the simulated loop and score on the held-out test set after every batch.
+
+    Returns ``(n_labels, scores)``: ``scores[i]`` is ``estimator.score(X_test, y_test)``
+    (accuracy, for a classifier) of the model fitted on ``n_labels[i]`` labels; ``n_labels`` runs
+    from ``n_initial`` to ``budget`` (which counts the initial labels) in steps of
+    ``batch_size``. ``strategy`` is a name in `STRATEGIES` or a callable (see the module
+    docstring). Deterministic for a given ``seed``; ``estimator`` is cloned, never modified.
+    """
+    owner = "learning_curve"
+    loop = _check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner)
+    X_test, y_test = _check_xy(X_test, y_test, ("X_test", "y_test"), owner)
+    n_labels, scores = [], []
+    for r in _rounds(*loop, seed=seed):
+        n_labels.append(r.labelled.size)
+        scores.append(r.estimator.score(X_test, y_test))
+    return np.array(n_labels), np.array(scores, dtype=np.float64)
+
+
+def pool_test_split(X, y, *, test_size, seed: int = 0):
+    """``X_pool, X_test, y_pool, y_test``: a stratified held-out test set, features standardised.
+
+    The scaler is fitted on the pool's inputs — unlabelled inputs are free in active learning;
+    only their labels cost — and applied to both parts. Standardised features also let
+    LogisticRegression's solver converge without warnings.
+    """
+    X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
+    scaler = StandardScaler().fit(X_pool)
+    return scaler.transform(X_pool), scaler.transform(X_test), y_pool, y_test
+
+
+class CurveSet(NamedTuple):
+    """Learning curves of one strategy over several seeds: ``scores`` has one row per seed."""
+
+    n_labels: np.ndarray
+    scores: np.ndarray
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.scores.mean(axis=0)
+
+    @property
+    def std(self) -> np.ndarray:
+        return self.scores.std(axis=0)
+
+
+def compare_strategies(strategies, X_pool, y_pool, X_test, y_test, *, estimator, seeds=range(5),
+                       **loop) -> dict[str, CurveSet]:
+    """`learning_curve` for every strategy and seed: ``{label: CurveSet}``.
+
+    ``strategies`` is a list of names or a dict ``{label: name or callable}``; ``loop`` passes
+    ``n_initial``, ``batch_size`` and ``budget`` on. Every strategy sees the same seeds, hence
+    the same initial labelled sets.
+    """
+    if not isinstance(strategies, dict):
+        strategies = {s: s for s in strategies}
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("compare_strategies: seeds must not be empty; got []")
+    out = {}
+    for label, strategy in strategies.items():
+        runs = [learning_curve(strategy, X_pool, y_pool, X_test, y_test, estimator=estimator, seed=s, **loop)
+                for s in seeds]
+        out[label] = CurveSet(runs[0][0], np.vstack([r[1] for r in runs]))
+    return out
+
+
+def labels_to_reach(n_labels, scores, target: float) -> float:
+    """The smallest number of labels at which ``scores`` reaches ``target`` (NaN if it never does)."""
+    n_labels, scores = np.asarray(n_labels), np.asarray(scores)
+    hit = np.flatnonzero(scores >= target)
+    return float(n_labels[hit[0]]) if hit.size else float("nan")
