@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from .losses import EPS, REDUCTIONS, Loss, get
+from .losses import REDUCTIONS, Loss, get
 
 __all__ = ["CheckResult", "Failure", "loss_function", "loss_gradient", "gradient"]
 

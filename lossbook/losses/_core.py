@@ -320,6 +320,26 @@ class Loss:
             raise TypeError(f"{self.name}: unexpected keyword argument {name!r}; it accepts {accepted}")
         return {k: p.check(k, given.get(k, p.default), self.name) for k, p in self.params.items()}
 
+    def check_params(self, loss_params, owner: str) -> dict:
+        """Hyper-parameters given as a dict (as estimators take them), checked.
+
+        ``None`` means the defaults. A name the loss does not take, or an invalid value, raises a
+        ValueError naming `owner`, the parameter, what is allowed and what was received.
+        """
+        if loss_params is None:
+            return {}
+        if not isinstance(loss_params, dict):
+            example = next(iter(self.defaults), "delta")
+            raise ValueError(f"{owner}: loss_params must be a dict of the loss's hyper-parameters "
+                             f"(e.g. {{{example!r}: ...}}) or None; got {type(loss_params).__name__} "
+                             f"{_show(loss_params)}")
+        unknown = sorted(set(loss_params) - set(self.params), key=str)
+        if unknown:
+            accepted = ", ".join(self.params) or "no hyper-parameters"
+            raise ValueError(f"{owner}: loss_params has {unknown[0]!r}, but loss {self.name!r} accepts {accepted}")
+        return {k: self.params[k].check(k, v, f"{owner} (loss_params of {self.name})")
+                for k, v in loss_params.items()}
+
     def _arrays(self, args: tuple, kwargs: dict, **prepare_options) -> tuple:
         if len(args) > len(self.inputs):
             raise TypeError(f"{self.name}() takes {len(self.inputs)} inputs ({', '.join(self.inputs)}); "

@@ -29,15 +29,6 @@ def _design(X, y, owner: str) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _loss_params(loss_params, owner: str) -> dict:
-    if loss_params is None:
-        return {}
-    if not isinstance(loss_params, dict):
-        raise ValueError(f"{owner}: loss_params must be a dict of the loss's hyper-parameters "
-                         f"(e.g. {{'delta': 1.5}}) or None; got {type(loss_params).__name__}")
-    return loss_params
-
-
 def _regression_loss(loss, owner: str) -> Loss:
     loss = get(loss)
     if loss.inputs != ("y_true", "y_pred"):
@@ -63,7 +54,7 @@ def linear_objective(params, X, y, loss="mse", *, loss_params=None, sample_weigh
     """
     owner = "linear_objective"
     loss = _regression_loss(loss, owner)
-    hp = _loss_params(loss_params, owner)
+    hp = loss.check_params(loss_params, owner)
     X, y = _design(X, y, owner)
     params = as_float_array(params, "params", owner)
     d = X.shape[1]
@@ -174,7 +165,7 @@ def loss_surface(x, y, intercepts, slopes, *, loss="mse", loss_params=None) -> n
     """
     owner = "loss_surface"
     loss = _regression_loss(loss, owner)
-    hp = _loss_params(loss_params, owner)
+    hp = loss.check_params(loss_params, owner)
     X, y = _design(x, y, owner)
     if X.shape[1] != 1:
         raise ValueError(f"{owner}: x must be one feature (1-D, or 2-D with one column); got shape {X.shape}")

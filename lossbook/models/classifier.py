@@ -101,21 +101,6 @@ def _through_sigmoid(base: Loss) -> Loss:
     )
 
 
-def _checked_loss_params(loss: Loss, loss_params) -> dict:
-    if loss_params is None:
-        return {}
-    if not isinstance(loss_params, dict):
-        raise ValueError(f"{OWNER}: loss_params must be a dict of the loss's hyper-parameters "
-                         f"(e.g. {{'gamma': 2.0}}) or None; got {type(loss_params).__name__}")
-    for name, value in loss_params.items():
-        if name not in loss.params:
-            accepted = ", ".join(loss.params) or "no hyper-parameters"
-            raise ValueError(f"{OWNER}: loss_params has {name!r}, which loss {loss.name!r} does not take; "
-                             f"it accepts {accepted}")
-        loss.params[name].check(name, value, f"{OWNER} (loss_params of {loss.name})")
-    return dict(loss_params)
-
-
 def resolve_classification_loss(loss, loss_params=None) -> tuple[ResolvedLoss, dict]:
     """Find out how a classification loss is used by :class:`LossClassifier`.
 
@@ -154,7 +139,7 @@ def resolve_classification_loss(loss, loss_params=None) -> tuple[ResolvedLoss, d
         raise ValueError(f"{OWNER}: loss {base.name!r} is not differentiable (its gradient is zero or "
                          "undefined), so L-BFGS has nothing to follow; train with a surrogate such as "
                          "'binary_cross_entropy_with_logits' or 'hinge' and measure it afterwards")
-    hp = _checked_loss_params(base, loss_params)
+    hp = base.check_params(loss_params, OWNER)
     probabilistic = base.name in PROBABILISTIC
 
     for labels, y in _LABELS.items():

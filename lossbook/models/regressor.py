@@ -368,19 +368,6 @@ def _check_loss(loss) -> Loss:
     return resolved
 
 
-def _check_loss_params(loss: Loss, loss_params) -> dict:
-    if loss_params is None:
-        return {}
-    if not isinstance(loss_params, dict):
-        raise ValueError(f"{OWNER}: loss_params must be a dict of the loss's hyper-parameters "
-                         f"(e.g. {{'delta': 1.5}}) or None; got {type(loss_params).__name__} {loss_params!r}")
-    unknown = sorted(set(loss_params) - set(loss.params), key=str)
-    if unknown:
-        accepted = ", ".join(loss.params) or "no hyper-parameters"
-        raise ValueError(f"{OWNER}: loss_params has {unknown[0]!r}, but loss {loss.name!r} accepts {accepted}")
-    return {k: loss.params[k].check(k, v, f"{OWNER} (loss {loss.name!r})") for k, v in loss_params.items()}
-
-
 class LossRegressor(RegressorMixin, BaseEstimator):
     r"""Linear regression with any regression loss of `lossbook.losses`.
 
@@ -455,7 +442,7 @@ class LossRegressor(RegressorMixin, BaseEstimator):
 
     def _checked_params(self):
         loss = _check_loss(self.loss)
-        hp = _check_loss_params(loss, self.loss_params)
+        hp = loss.check_params(self.loss_params, OWNER)
         alpha = self.alpha
         if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (np.isfinite(alpha) and alpha >= 0):
             raise ValueError(f"{OWNER}: alpha must be a non-negative finite number; got {alpha!r}")
