@@ -38,9 +38,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+import book_toc  # noqa: E402  (the one reader of _toc.yml, shared with the tests)
 CHROMIUM = os.environ.get("LOSSBOOK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -49,23 +50,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def toc_pages() -> list[str]:
     """The HTML page of every file in _toc.yml (root first, reading order), then index and search."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    found = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for key, value in node.items():
-                if key != "file":
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(toc.get("parts", toc.get("chapters", [])))
-    pages = [str(Path(f).with_suffix("")) + ".html" for f in dict.fromkeys(found)]
-    return pages + ["genindex.html", "search.html"]
+    return book_toc.toc_pages() + ["genindex.html", "search.html"]
 
 
 def build(out: Path) -> tuple[float, list[str]]:

@@ -21,8 +21,9 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
+
+from book_toc import toc_files, toc_pages  # noqa: F401  (re-exported for the site tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,32 +40,6 @@ CHROMIUM_ARGS = [
     # Belt and braces: even a request that escaped page.route could not resolve another host.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
-
-
-def toc_files() -> list[str]:
-    """Every file of `_toc.yml` (root first, then in reading order), without suffix."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    found: list[str] = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(str(Path(node["file"]).with_suffix("")))
-            for key, value in node.items():
-                if key != "file":
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    found.append(str(Path(toc["root"]).with_suffix("")))
-    walk(toc.get("parts", toc.get("chapters", [])))
-    return list(dict.fromkeys(found))
-
-
-def toc_pages() -> list[str]:
-    """The HTML page (relative to the site root) of every file in `_toc.yml`."""
-    return [f + ".html" for f in toc_files()]
 
 
 # Known at collection time (parametrization); the pages Sphinx adds on its own come last.
