@@ -195,7 +195,8 @@ quantile = _regression(
 
 epsilon_insensitive = _regression(
     "epsilon_insensitive",
-    lambda r, epsilon: np.maximum(0.0, np.abs(r) - epsilon),
+    # max(0, |r| − ε), computed in place in the fresh residual array
+    lambda r, epsilon: np.maximum(np.subtract(np.abs(r, out=r), epsilon, out=r), 0.0, out=r),
     lambda r, epsilon: np.sign(r) * (np.abs(r) > epsilon),
     params={"epsilon": non_negative(0.1, "epsilon")},
     summary="Epsilon-insensitive loss of support vector regression: residuals within ε cost nothing.",
