@@ -1,5 +1,6 @@
-"""Figures of the classification chapter: surrogate losses against the margin, decision regions,
-margin distributions and reliability diagrams.
+"""Figures of the classification chapter: surrogate losses against the margin, minimisers of the
+conditional risk, the standard cross-entropy / hinge / KL pictures, decision regions, margin
+distributions and reliability diagrams.
 
 Top layer: uses `lossbook.losses` and `lossbook.plots`; nothing in lossbook imports this module.
 """
@@ -7,13 +8,14 @@ Top layer: uses `lossbook.losses` and `lossbook.plots`; nothing in lossbook impo
 from __future__ import annotations
 
 import numpy as np
+import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 
 from . import losses
 from .plots import PALETTE, new_axes
 
-__all__ = ["margin_loss", "plot_surrogates", "plot_decision_regions", "plot_margins", "plot_reliability",
-           "plot_boundary_and_margins"]
+__all__ = ["margin_loss", "plot_surrogates", "plot_minimisers", "plot_popular_examples", "plot_decision_regions",
+           "plot_margins", "plot_reliability", "plot_reliability_and_histogram", "plot_boundary_and_margins"]
 
 MARKERS = ("o", "s", "^", "D", "v", "P")
 
@@ -55,6 +57,67 @@ def plot_surrogates(margins, names=("zero_one", "hinge", "squared_hinge", "binar
     ax.set_ylabel("loss $\\varphi(m)$")
     ax.legend(framealpha=0.95)
     return ax
+
+
+def plot_minimisers(etas, minimisers: dict, *, ax=None, ylim=(-5, 5)):
+    """The minimiser f*(η) of the conditional risk η·φ(f) + (1 − η)·φ(−f) against η = P(Y = 1 | x),
+    one curve per loss (``minimisers = {name: array like etas}``). A loss whose curve is a step
+    (drawn with markers when it is called "hinge") tells the side of the boundary, not η."""
+    ax = new_axes(ax, figsize=(6.5, 4.2))
+    etas = np.asarray(etas, dtype=np.float64)
+    for (name, f_star), color in zip(minimisers.items(), PALETTE):
+        f_star = np.asarray(f_star, dtype=np.float64)
+        if f_star.shape != etas.shape:
+            raise ValueError(f"plot_minimisers: minimisers[{name!r}] must have the shape of etas {etas.shape}; "
+                             f"got {f_star.shape}")
+        ax.plot(etas, f_star, color=color, linewidth=2, marker="o" if name == "hinge" else None, markersize=3,
+                label=name)
+    ax.axhline(0, color="0.6", linewidth=0.8)
+    ax.axvline(0.5, color="0.6", linewidth=0.8)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel(r"$\eta = P(Y = 1 \mid x)$")
+    ax.set_ylabel(r"best score $f^*(\eta)$")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_popular_examples(p_true, q_model, *, axes=None):
+    """The three standard pictures of classification losses, computed with lossbook.
+
+    Left: binary cross-entropy against the predicted probability p, for y = 1 (−log p) and y = 0
+    (−log(1 − p)); middle: the hinge loss against the score for y = +1 and y = −1; right: the two
+    distributions ``p_true`` and ``q_model`` as bars, with KL(p‖q) in nats and bits in the title.
+    Returns the three axes.
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(12, 3.8), layout="constrained")
+    p_true = np.asarray(p_true, dtype=np.float64)
+    q_model = np.asarray(q_model, dtype=np.float64)
+    if p_true.ndim != 1 or p_true.shape != q_model.shape:
+        raise ValueError(f"plot_popular_examples: p_true and q_model must be 1-D distributions of equal length; "
+                         f"got shapes {p_true.shape} and {q_model.shape}")
+    kl = losses.kl_divergence(p_true, q_model)  # also checks that both are distributions
+
+    p = np.linspace(0.001, 0.999, 999)
+    for label, y_value, color in [("y = 1:  −log p", 1.0, PALETTE[0]), ("y = 0:  −log(1 − p)", 0.0, PALETTE[1])]:
+        axes[0].plot(p, losses.binary_cross_entropy(np.full_like(p, y_value), p, reduction="none"),
+                     color=color, linewidth=2, label=label)
+    axes[0].set(xlabel="predicted probability p", ylabel="loss", title="Binary cross-entropy", ylim=(0, 7))
+
+    s = np.linspace(-3, 3, 601)
+    for label, y_value, color in [("y = +1", 1.0, PALETTE[0]), ("y = −1", -1.0, PALETTE[1])]:
+        axes[1].plot(s, losses.hinge(np.full_like(s, y_value), s, reduction="none"), color=color, linewidth=2,
+                     label=label)
+    axes[1].set(xlabel="score f(x)", ylabel="loss", title="Hinge loss")
+
+    classes = np.arange(p_true.size)
+    axes[2].bar(classes - 0.2, p_true, width=0.4, color=PALETTE[0], label="p (target)")
+    axes[2].bar(classes + 0.2, q_model, width=0.4, color=PALETTE[1], label="q (model)")
+    axes[2].set(xticks=classes, xlabel="class", ylabel="probability",
+                title=f"KL(p‖q) = {kl:.3f} nats = {kl / np.log(2):.3f} bits")
+    for ax in axes:
+        ax.legend()
+    return axes
 
 
 def _grid(X, resolution: int, pad: float = 0.08):
@@ -164,3 +227,21 @@ def plot_reliability(y_true, probabilities: dict, *, ax=None, n_bins: int = 10):
     ax.set_ylabel("observed frequency of the positive class")
     ax.legend(loc="upper left", fontsize="small")
     return ax
+
+
+def plot_reliability_and_histogram(y_true, probabilities: dict, *, axes=None, n_bins: int = 10,
+                                   hist_bins: int = 20, count_label="number of predictions"):
+    """Two panels on the same predictions ``{label: p}``: the reliability diagram
+    (:func:`plot_reliability`, left) and step histograms of where the predicted probabilities fall
+    (right). Returns the two axes."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4.3), layout="constrained")
+    left, right = axes
+    plot_reliability(y_true, probabilities, ax=left, n_bins=n_bins)
+    bins = np.linspace(0, 1, hist_bins + 1)
+    for (label, p), color in zip(probabilities.items(), PALETTE):
+        right.hist(np.asarray(p, dtype=np.float64), bins=bins, histtype="step", linewidth=2, color=color,
+                   label=label)
+    right.set(xlabel="predicted probability", ylabel=count_label, title="Where the predictions fall")
+    right.legend()
+    return axes

@@ -14,7 +14,7 @@ from . import losses
 from .plots import PALETTE, new_axes
 
 __all__ = ["plot_focal_curves", "plot_focal_setting", "plot_focal_settings", "plot_pr_curves",
-           "plot_soft_targets", "plot_cost_curve", "plot_coefficient_paths", "plot_embedding",
+           "plot_soft_targets", "plot_cost_curve", "plot_coefficient_paths", "plot_embedding", "plot_embeddings",
            "plot_active_share", "plot_ranking_curve", "plot_similarity_softmax", "DIGIT_COLOURS"]
 
 # Ten distinguishable colours for the ten digits (Matplotlib's tab10); each class is also labelled
@@ -173,6 +173,20 @@ def plot_embedding(Z, labels, *, ax=None, title=None, s=8):
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_embeddings(embeddings: dict, labels, *, axes=None, panel_size=(4.4, 4.4)):
+    """A row of :func:`plot_embedding` panels, one per ``{title: Z}`` (the same points, e.g. the
+    same test images under different maps). Returns the axes."""
+    if not isinstance(embeddings, dict) or not embeddings:
+        raise ValueError(f"plot_embeddings: embeddings must be a non-empty dict {{title: Z}}; got {embeddings!r}")
+    if axes is None:
+        _, axes = plt.subplots(1, len(embeddings), figsize=(panel_size[0] * len(embeddings), panel_size[1]),
+                               layout="constrained", squeeze=False)
+        axes = axes[0]
+    for ax, (title, Z) in zip(axes, embeddings.items()):
+        plot_embedding(Z, labels, ax=ax, title=title)
+    return axes
 
 
 def plot_active_share(fits: dict, *, ax=None, window: int = 10):

@@ -1,6 +1,7 @@
 """Training loops and measurements for the specialised-losses chapters: linear embeddings learned with
 the contrastive or triplet loss (with negative mining), pairwise ranking with the margin ranking loss,
-softmax students distilled from a teacher, focal-loss bookkeeping, cost-sensitive thresholds.
+softmax students distilled from a teacher, focal-loss bookkeeping, cost-sensitive thresholds and
+coefficient paths of penalised logistic regression.
 
 Middle layer: imports `lossbook.losses` and `lossbook.models` only; must not import `plots`,
 `widgets` or anything from a notebook. Every gradient comes from the losses' own ``.gradient``.
@@ -21,14 +22,14 @@ from threadpoolctl import threadpool_limits
 
 from .losses import REGISTRY, softmax
 from .losses._core import as_float_array, check_ndim, check_same_length
-from .models import LossClassifier
+from .models import LossClassifier, linear_objective
 
 __all__ = [
     "MINING", "EmbeddingFit", "mine_triplets", "fit_linear_embedding",
     "sample_preference_pairs", "fit_pairwise_ranker", "RankerFit",
     "soften", "SoftmaxModel", "fit_softmax_student",
     "focal_loss_shares", "ImbalanceComparison", "cross_validate_imbalanced",
-    "bayes_threshold", "expected_cost", "coefficient_paths",
+    "bayes_threshold", "expected_cost", "coefficient_paths", "CoefficientPath", "optimality_violation",
 ]
 
 MINING = ("random", "semi-hard", "hard")
@@ -340,9 +341,10 @@ def fit_softmax_student(X, *, soft_targets=None, labels=None, temperature: float
               + (1-\lambda)\,\overline{H(y, \operatorname{softmax}(z))} + \tfrac{\alpha}{2}\lVert W\rVert^2
 
     with λ = ``soft_weight`` (1: soft targets only, 0: labels only; the unused input may be None).
-    The cross-entropies and their gradients come from ``categorical_cross_entropy_with_logits``. The
-    factor T² keeps the soft term's gradient, which shrinks like 1/T², comparable to the hard
-    term's as T changes (Hinton, Vinyals and Dean, 2015).
+    The cross-entropies and their gradients come from ``categorical_cross_entropy_with_logits``. For
+    T large compared with the spread of the logits the soft term's gradient shrinks like 1/T²; the
+    factor T² keeps it roughly constant there, comparable to the hard term's as T changes (Hinton,
+    Vinyals and Dean, 2015). At small T the scaled gradient still depends on T.
     """
     owner = "fit_softmax_student"
     X = as_float_array(X, "X", owner)
@@ -520,31 +522,101 @@ def expected_cost(y_true, y_prob, thresholds, *, fn_cost: float, fp_cost: float 
     return (fn_cost * fn + fp_cost * fp) / y.size
 
 
-def coefficient_paths(X, y, Cs, *, penalty: str) -> np.ndarray:
-    r"""Coefficients of L1- or L2-penalised logistic regression for each C in `Cs`, shape (len(Cs), d).
+@dataclass(frozen=True)
+class CoefficientPath:
+    """Solutions of a penalised logistic regression along a sequence of penalty strengths.
 
-    scikit-learn's ``LogisticRegression`` minimises C·Σᵢ ℓᵢ + Ω(w) with Ω = ‖w‖₁ (``"l1"``) or
-    ½‖w‖² (``"l2"``); dividing by C·n gives this book's form mean(ℓ) + α·Ω(w) with α = 1/(C·n).
-    L1 uses liblinear (exact zeros; a very large ``intercept_scaling`` so that the intercept is
-    practically unpenalised; a fixed ``random_state`` for its coordinate order) with warm starts along
-    the path; L2 uses L-BFGS. BLAS is limited to
-    one thread: on these small problems threads only add overhead.
+    ``coef[k]`` and ``intercept[k]`` minimise J(w, b) at ``alphas[k]`` (see
+    :func:`coefficient_paths`); ``solver`` says who computed them; ``violation[k]`` is the largest
+    violation of J's first-order optimality conditions there, computed with lossbook's own
+    gradient (:func:`optimality_violation`) — a certificate that the solution is a minimiser of
+    the objective the book writes down, whoever computed it.
+    """
+
+    alphas: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    penalty: str
+    solver: str
+    violation: np.ndarray
+
+
+def optimality_violation(X, y, coef, intercept, *, alpha: float, penalty: str,
+                         loss: str = "binary_cross_entropy_with_logits") -> float:
+    r"""How far (w, b) is from satisfying the first-order optimality conditions of the penalised risk.
+
+    With g = ∇ of the mean loss (from :func:`lossbook.models.linear_objective`, i.e. the loss's own
+    ``.gradient`` through the chain rule), the minimiser of
+    J₂ = mean(ℓ) + (α/2)‖w‖² has g_w + αw = 0; the minimiser of J₁ = mean(ℓ) + α‖w‖₁ has
+    g_j = −α·sign(w_j) where w_j ≠ 0 and |g_j| ≤ α where w_j = 0 (the subgradient condition of the
+    kink). The intercept is not penalised, so ∂J/∂b = 0 in both. Returns the largest violation of
+    these conditions (0 at an exact minimiser), in the units of the gradient.
+    """
+    owner = "optimality_violation"
+    _choice(penalty, "penalty", owner, ("l1", "l2"))
+    alpha = _positive(alpha, "alpha", owner, allow_zero=True)
+    X, y = _features_and_labels(X, y, owner, label_name="y")
+    w = as_float_array(coef, "coef", owner).ravel()
+    if w.size != X.shape[1]:
+        raise ValueError(f"{owner}: coef must have one weight per column of X ({X.shape[1]}); got {w.size}")
+    b = as_float_array(intercept, "intercept", owner).ravel()
+    if b.size != 1:
+        raise ValueError(f"{owner}: intercept must be one number; got {b.size} values")
+    _, g = linear_objective(np.append(w, b), X, y, loss)
+    g_w, g_b = g[:-1], g[-1]
+    if penalty == "l2":
+        weights = np.abs(g_w + alpha * w)
+    else:
+        weights = np.where(w != 0, np.abs(g_w + alpha * np.sign(w)), np.maximum(np.abs(g_w) - alpha, 0.0))
+    return float(max(weights.max(), abs(g_b)))
+
+
+def coefficient_paths(X, y, alphas, *, penalty: str) -> CoefficientPath:
+    r"""Coefficients of L1- or L2-penalised logistic regression for each α in `alphas`.
+
+    The objective is this book's J(w, b) = mean(ℓ) + α·Ω(w) with the logistic loss ℓ
+    (``binary_cross_entropy_with_logits``), Ω = ½‖w‖² (``"l2"``) or ‖w‖₁ (``"l1"``), and an
+    unpenalised intercept.
+
+    - ``"l2"`` is solved by lossbook: :class:`~lossbook.models.LossClassifier` (L-BFGS on J₂ with
+      the loss's own gradient), one fit per α.
+    - ``"l1"`` has a kink at zero that L-BFGS cannot handle, and plain proximal gradient descent
+      (ISTA) needs thousands of iterations per α on correlated features; it is solved by
+      scikit-learn's ``LogisticRegression(solver="liblinear", l1_ratio=1)``, a coordinate-descent
+      method that sets weights exactly to zero, at C = 1/(α·n) (scikit-learn minimises
+      C·Σᵢ ℓᵢ + ‖w‖₁, which is J₁ times C·n), with warm starts along the path, a fixed
+      ``random_state`` for its coordinate order and a very large ``intercept_scaling`` (liblinear
+      penalises the intercept as a feature of that value: here by α·|b|/10⁴).
+
+    Either way, ``violation`` records, for each α, how well the solution satisfies J's optimality
+    conditions as computed by lossbook (:func:`optimality_violation`). BLAS is limited to one
+    thread: on these small problems threads only add overhead.
     """
     owner = "coefficient_paths"
     X, y = _features_and_labels(X, y, owner, label_name="y")
     _choice(penalty, "penalty", owner, ("l1", "l2"))
-    Cs = as_float_array(Cs, "Cs", owner)
-    if Cs.ndim != 1 or Cs.min() <= 0:
-        raise ValueError(f"{owner}: Cs must be a 1-D array of positive numbers; got {Cs!r}")
-    if penalty == "l1":
-        # liblinear visits the coordinates in a random order: fix it, or the last digits (and which
-        # weights sit at exactly zero near the end of the path) change from run to run.
-        model = LogisticRegression(l1_ratio=1.0, solver="liblinear", tol=1e-8, max_iter=10_000,
-                                   intercept_scaling=1e4, warm_start=True, random_state=0)
-    else:
-        model = LogisticRegression(l1_ratio=0.0, tol=1e-8, max_iter=10_000, warm_start=True)
-    coefs = np.empty((Cs.size, X.shape[1]))
+    alphas = as_float_array(alphas, "alphas", owner)
+    if alphas.ndim != 1 or alphas.min() <= 0:
+        raise ValueError(f"{owner}: alphas must be a 1-D array of positive numbers; got {alphas!r}")
+    if not np.array_equal(np.unique(y), [0, 1]):
+        raise ValueError(f"{owner}: y must contain the labels 0 and 1; got {np.unique(y)[:5]}")
+    n, d = X.shape
+    coefs, intercepts = np.empty((alphas.size, d)), np.empty(alphas.size)
     with threadpool_limits(limits=1, user_api="blas"):
-        for k, C in enumerate(Cs):
-            coefs[k] = model.set_params(C=float(C)).fit(X, y).coef_.ravel()
-    return coefs
+        if penalty == "l1":
+            # liblinear visits the coordinates in a random order: fix it, or the last digits (and which
+            # weights sit at exactly zero near the end of the path) change from run to run.
+            model = LogisticRegression(l1_ratio=1.0, solver="liblinear", tol=1e-8, max_iter=10_000,
+                                       intercept_scaling=1e4, warm_start=True, random_state=0)
+            solver = "scikit-learn LogisticRegression (liblinear)"
+        else:
+            solver = "lossbook LossClassifier (L-BFGS)"
+        for k, a in enumerate(alphas):
+            if penalty == "l1":
+                model.set_params(C=float(1.0 / (a * n))).fit(X, y)
+            else:
+                model = LossClassifier(alpha=float(a), tol=1e-8, max_iter=10_000).fit(X, y)
+            coefs[k], intercepts[k] = model.coef_.ravel(), model.intercept_[0]
+    violation = np.array([optimality_violation(X, y, c, b, alpha=a, penalty=penalty)
+                          for c, b, a in zip(coefs, intercepts, alphas)])
+    return CoefficientPath(alphas, coefs, intercepts, penalty, solver, violation)

@@ -281,18 +281,63 @@ def test_imbalance_comparison_is_paired_and_complete():
         specialized.cross_validate_imbalanced(X, y + 1, candidates)
 
 
-def test_coefficient_paths_l1_is_sparse_and_l2_matches_scikit_learn():
-    data = load_breast_cancer()
-    X, y = StandardScaler().fit_transform(data.data), data.target
-    Cs = l1_min_c(X, y, loss="log") * np.array([0.9, 10.0, 1000.0])
-    l1 = specialized.coefficient_paths(X, y, Cs, penalty="l1")
-    counts = (np.abs(l1) > 0).sum(axis=1)
+BC = load_breast_cancer()
+X_BC, Y_BC = StandardScaler().fit_transform(BC.data), BC.target
+
+
+def test_coefficient_paths_l1_is_sparse_and_both_match_scikit_learn():
+    n = len(Y_BC)
+    Cs = l1_min_c(X_BC, Y_BC, loss="log") * np.array([0.9, 10.0, 1000.0])
+    alphas = 1 / (Cs * n)
+    l1 = specialized.coefficient_paths(X_BC, Y_BC, alphas, penalty="l1")
+    assert l1.coef.shape == (3, 30) and l1.intercept.shape == (3,) and "liblinear" in l1.solver
+    counts = (np.abs(l1.coef) > 0).sum(axis=1)
     assert counts[0] == 0 and counts[1] < counts[2] < 30 + 1
-    l2 = specialized.coefficient_paths(X, y, Cs[1:2], penalty="l2")
-    reference = LogisticRegression(C=Cs[1], tol=1e-10, max_iter=10_000).fit(X, y).coef_
-    np.testing.assert_allclose(l2, reference, atol=1e-5)
-    with pytest.raises(ValueError, match="penalty must be one of"):
-        specialized.coefficient_paths(X, y, Cs, penalty="l0")
+    # liblinear's solutions satisfy the book's J1 optimality conditions, computed with lossbook's gradient
+    assert np.all(l1.violation < 1e-3 * alphas)
+    l2 = specialized.coefficient_paths(X_BC, Y_BC, alphas[1:2], penalty="l2")
+    assert "LossClassifier" in l2.solver and l2.violation[0] < 1e-7
+    reference = LogisticRegression(C=Cs[1], tol=1e-10, max_iter=10_000).fit(X_BC, Y_BC)
+    np.testing.assert_allclose(l2.coef, reference.coef_, atol=1e-5)
+    np.testing.assert_allclose(l2.intercept, reference.intercept_, atol=1e-5)
+
+
+@pytest.mark.parametrize("alphas, penalty, match", [
+    (np.array([0.1]), "l0", "penalty must be one of"),
+    (np.array([0.1, -1.0]), "l1", "alphas must be a 1-D array of positive numbers"),
+    (np.array([[0.1]]), "l2", "alphas must be a 1-D array of positive numbers"),
+])
+def test_coefficient_paths_reject_bad_arguments(alphas, penalty, match):
+    with pytest.raises(ValueError, match=match):
+        specialized.coefficient_paths(X_BC, Y_BC, alphas, penalty=penalty)
+    with pytest.raises(ValueError, match="y must contain the labels 0 and 1"):
+        specialized.coefficient_paths(X_BC, Y_BC + 1, np.array([0.1]), penalty="l2")
+
+
+def test_optimality_violation_is_zero_at_the_minimum_only():
+    alpha = 0.01
+    sk = LogisticRegression(C=1 / (alpha * len(Y_BC)), tol=1e-12, max_iter=10_000).fit(X_BC, Y_BC)
+    at_minimum = specialized.optimality_violation(X_BC, Y_BC, sk.coef_, sk.intercept_, alpha=alpha, penalty="l2")
+    moved = specialized.optimality_violation(X_BC, Y_BC, sk.coef_ + 0.1, sk.intercept_, alpha=alpha, penalty="l2")
+    assert at_minimum < 1e-7 < 1e-3 < moved
+    # L1, by hand: at w = 0 every |∂mean ℓ/∂w_j| below α satisfies the subgradient condition, so only
+    # the weights whose slope exceeds α (and the intercept's slope) count, by how much they exceed it.
+    w, b = np.zeros(30), 0.3
+    from lossbook.models import linear_objective
+    _, g = linear_objective(np.append(w, b), X_BC, Y_BC, "binary_cross_entropy_with_logits")
+    expected = max(np.max(np.maximum(np.abs(g[:-1]) - alpha, 0)), abs(g[-1]))
+    assert specialized.optimality_violation(X_BC, Y_BC, w, b, alpha=alpha, penalty="l1") == pytest.approx(expected)
+    # a non-zero weight must have slope exactly −α·sign(w)
+    w[3] = 0.5
+    _, g = linear_objective(np.append(w, b), X_BC, Y_BC, "binary_cross_entropy_with_logits")
+    got = specialized.optimality_violation(X_BC, Y_BC, w, b, alpha=alpha, penalty="l1")
+    assert got >= abs(g[3] + alpha) - 1e-15
+    with pytest.raises(ValueError, match="coef must have one weight per column of X"):
+        specialized.optimality_violation(X_BC, Y_BC, np.zeros(3), 0.0, alpha=alpha, penalty="l1")
+    with pytest.raises(ValueError, match="intercept must be one number"):
+        specialized.optimality_violation(X_BC, Y_BC, np.zeros(30), [0.0, 1.0], alpha=alpha, penalty="l1")
+    with pytest.raises(ValueError, match="alpha must be a finite number >= 0"):
+        specialized.optimality_violation(X_BC, Y_BC, np.zeros(30), 0.0, alpha=-1.0, penalty="l2")
 
 
 # ---------------------------------------------------------------------------------------------
