@@ -1,7 +1,9 @@
 """The figures of the regression chapter: losses and their gradients as functions of the residual,
-fitted curves, the contamination experiment, quantile fan charts and the loss explorer's panels.
+the best constant under each loss, fitted curves, the contamination experiment, quantile fan charts,
+band coverage by slice and the loss explorer's panels.
 
-Top layer: uses `lossbook.losses`, `lossbook.models` and `lossbook.plots`; nothing in lossbook imports it.
+Top layer: uses `lossbook.losses`, `lossbook.models`, `lossbook.regression_experiments` (results it
+draws) and `lossbook.plots`; nothing in lossbook imports it.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import numpy as np
 from .losses import get
 from .models import LossRegressor
 from .plots import PALETTE, new_axes
+from .regression_experiments import Coverage
 
-__all__ = ["plot_losses_and_gradients", "plot_fits", "plot_contamination", "plot_fan_chart",
-           "plot_explorer_panel", "plot_explorer_grid"]
+__all__ = ["plot_losses_and_gradients", "plot_constants", "plot_fits", "plot_contamination", "plot_fan_chart",
+           "plot_coverage", "plot_explorer_panel", "plot_explorer_grid"]
 
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)))
 
@@ -46,6 +49,25 @@ def plot_losses_and_gradients(specs: dict, *, residuals=None, axes=None):
         ax.set_xlabel("residual $r = y - \\hat y$")
     left.figure.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=9)
     return axes
+
+
+def plot_constants(sample, constants: dict, *, ax=None, bins: int = 40):
+    """A histogram of ``sample`` with one vertical line per best constant.
+
+    ``constants`` maps a label to ``(c, statistic, ...)``: the constant c minimising a loss and the
+    name of the statistic it equals ("" if none); further items are ignored. The legend reads
+    "label → statistic: c".
+    """
+    ax = new_axes(ax, figsize=(7, 3.8))
+    sample = np.asarray(sample, dtype=float)
+    ax.hist(sample, bins=bins, color="0.8", edgecolor="white", label=f"sample ({sample.size} values)")
+    for (label, (c, statistic, *_)), color, style in zip(constants.items(), PALETTE, LINESTYLES):
+        name = f"{label} → {statistic}" if statistic else label
+        ax.axvline(c, color=color, linestyle=style, linewidth=2.2, label=f"{name}: {c:.2f}")
+    ax.set_xlabel("value")
+    ax.set_ylabel("count")
+    ax.legend()
+    return ax
 
 
 def plot_fits(x, y, models: dict, *, ax=None, outliers=None, grid=None, title=None):
@@ -111,6 +133,45 @@ def plot_fan_chart(x, y, quantile_models: dict, *, ax=None, title=None):
     if title:
         ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+def _slice_names(edges) -> list[str]:
+    if not edges:
+        return ["all x"]
+    names = [f"x < {edges[0]:.2g}"]
+    names += [f"{a:.2g} – {b:.2g}" for a, b in zip(edges[:-1], edges[1:])]
+    return names + [f"x > {edges[-1]:.2g}"]
+
+
+def plot_coverage(coverages: dict, *, target: float = 0.8, ax=None, spread: dict | None = None,
+                  ylabel: str = "coverage on held-out points"):
+    """Empirical coverage of prediction bands in each slice of x, as grouped bars, with the
+    ``target`` as a dashed line. ``coverages`` maps a label to a
+    `lossbook.regression_experiments.Coverage` (all sliced at the same edges); ``spread`` may map
+    some labels to a per-slice half-width drawn as an error bar (e.g. the standard deviation of
+    the coverage over refits)."""
+    ax = new_axes(ax, figsize=(5, 4))
+    if not coverages or not all(isinstance(c, Coverage) for c in coverages.values()):
+        raise ValueError("plot_coverage: coverages must be a non-empty dict {label: Coverage}; "
+                         f"got {coverages!r}")
+    edges = {c.edges for c in coverages.values()}
+    if len(edges) != 1:
+        raise ValueError(f"plot_coverage: every Coverage must use the same slices; got edges {sorted(edges)}")
+    names = _slice_names(next(iter(edges)))
+    width = 0.8 / len(coverages)
+    lowest = target
+    for i, ((label, cov), color) in enumerate(zip(coverages.items(), PALETTE)):
+        offset = (i - (len(coverages) - 1) / 2) * width
+        err = None if spread is None or label not in spread else np.asarray(spread[label], dtype=float)
+        ax.bar(np.arange(len(names)) + offset, cov.by_slice, width=0.9 * width, color=color, label=label,
+               yerr=err, capsize=3 if err is not None else 0)
+        lowest = min(lowest, float(cov.by_slice.min()))
+    ax.axhline(target, color="black", linestyle="--", linewidth=1, label=f"target {target:.0%}")
+    ax.set_xticks(range(len(names)), names)
+    ax.set_ylim(min(0.5, lowest - 0.05), 1.0)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="lower left", fontsize=8)
     return ax
 
 

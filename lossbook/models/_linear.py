@@ -14,7 +14,7 @@ import numpy as np
 from ..losses import REDUCTIONS, Loss, get
 from ..losses._core import as_float_array, check_ndim, check_same_length
 
-__all__ = ["DescentPath", "linear_objective", "gradient_descent", "loss_surface"]
+__all__ = ["DescentPath", "linear_objective", "gradient_descent", "loss_surface", "supports_sample_weight"]
 
 
 def _design(X, y, owner: str) -> tuple[np.ndarray, np.ndarray]:
@@ -37,6 +37,13 @@ def _regression_loss(loss, owner: str) -> Loss:
     return loss
 
 
+def supports_sample_weight(loss) -> bool:
+    """Whether `linear_objective` (and so `LossRegressor`) accepts sample weights with this loss:
+    every mean of per-sample losses, and RMSE, the root of the (weighted) mean of r²."""
+    loss = get(loss)
+    return loss.reductions == REDUCTIONS or loss is get("rmse")
+
+
 def linear_objective(params, X, y, loss="mse", *, loss_params=None, sample_weight=None,
                      alpha: float = 0.0, fit_intercept: bool = True) -> tuple[float, np.ndarray]:
     r"""Value and gradient of the regularised empirical risk of a linear model.
@@ -46,8 +53,10 @@ def linear_objective(params, X, y, loss="mse", *, loss_params=None, sample_weigh
     .. math:: J(w, b) = \frac{\sum_i s_i\,\ell(y_i, \hat y_i)}{\sum_i s_i} + \frac{\alpha}{2}\lVert w\rVert^2
 
     where ``s`` are the sample weights (all 1 by default) and the intercept is not penalised.
-    The gradient is the chain rule through the linear model: ∂J/∂w = Xᵀg + αw and ∂J/∂b = Σg,
-    with gᵢ = sᵢ ∂ℓ/∂ŷᵢ / Σs taken from the loss's own ``.gradient``.
+    For ``"rmse"``, which is not a mean of per-sample losses, the first term is the weighted RMSE
+    √(Σ sᵢ rᵢ² / Σ sᵢ), as `lossbook.losses.rmse` computes it. The gradient is the chain rule
+    through the linear model: ∂J/∂w = Xᵀg + αw and ∂J/∂b = Σg, with gᵢ = sᵢ ∂ℓ/∂ŷᵢ / Σs taken from
+    the loss's own ``.gradient`` (for RMSE, rescaled from the unweighted to the weighted root).
 
     Returns ``(value, gradient)`` with the gradient shaped like ``params``, ready for
     ``scipy.optimize.minimize(..., jac=True)``.
@@ -65,19 +74,22 @@ def linear_objective(params, X, y, loss="mse", *, loss_params=None, sample_weigh
     w, b = params[:d], (params[d] if fit_intercept else 0.0)
     y_pred = X @ w + b
 
+    if sample_weight is not None and not supports_sample_weight(loss):
+        raise ValueError(f"{owner}: sample_weight is not supported with loss {loss.name!r}, which is "
+                         "not a mean of per-sample losses; use 'mse' with weights instead")
     value = loss(y, y_pred, sample_weight=sample_weight, **hp)
-    g = loss.gradient(y, y_pred, **hp)
-    if loss.reductions != REDUCTIONS:
-        # Not a mean of per-sample terms (RMSE): .gradient is already that of n·value.
-        if sample_weight is not None:
-            raise ValueError(f"{owner}: sample_weight is not supported with loss {loss.name!r}, which is "
-                             "not a mean of per-sample losses; use 'mse' with weights instead")
-        g = g / y.shape[0]
-    elif sample_weight is None:
+    g = loss.gradient(y, y_pred, **hp)  # derivative of the unweighted sum (for RMSE: of n·RMSE)
+    if sample_weight is None:
         g = g / y.shape[0]
     else:
         s = np.asarray(sample_weight, dtype=np.float64)  # already checked by the loss call above
         g = g * s / s.sum()
+        if loss.reductions != REDUCTIONS:
+            # RMSE = √m with m the weighted mean of r²: its derivative is s_i·(-2r_i)/(2Σs·√m_w),
+            # while .gradient gives -r_i/√m_u (unweighted). Rescale by √m_u/√m_w; at a perfect
+            # fit (√m_w = 0) both are 0, the subgradient .gradient also returns there.
+            unweighted = loss(y, y_pred, **hp)
+            g = g * (unweighted / value) if value > 0 else np.zeros_like(g)
 
     grad_w = X.T @ g + alpha * w
     value = value + 0.5 * alpha * float(w @ w)

@@ -21,7 +21,7 @@ from threadpoolctl import ThreadpoolController
 
 from ..losses import REGISTRY, Loss, get
 from ..losses._core import as_float_array, positive
-from ._linear import linear_objective
+from ._linear import linear_objective, supports_sample_weight
 
 __all__ = ["LossRegressor", "PiecewiseLinear", "piecewise_linear"]
 
@@ -383,7 +383,10 @@ class LossRegressor(RegressorMixin, BaseEstimator):
 
     - **smooth losses** (mse, rmse, huber, pseudo_huber, log_cosh, or any Loss object):
       ``"lbfgs"``, SciPy's L-BFGS-B on features whitened internally (centred, decorrelated, unit variance), with tight tolerances
-      (``gtol=1e-11`` on an objective normalised to 1 at the start).
+      (``gtol=1e-11`` on an objective normalised to 1 at the start). For rmse with alpha = 0,
+      L-BFGS minimises the mse, which has the same minimiser (the square root is increasing) and
+      stays smooth at a perfect fit, where the RMSE has a kink; ``objective_`` is still the RMSE.
+      With weights, rmse is the weighted RMSE √(Σ sᵢ rᵢ² / Σ sᵢ).
     - **mae, quantile, epsilon_insensitive with alpha = 0**: ``"linprog"``, the exact optimum of a
       linear program solved by HiGHS through ``scipy.optimize.linprog`` (the dual of the fit, which
       has one constraint per feature instead of one per sample; the coefficients are its
@@ -457,7 +460,7 @@ class LossRegressor(RegressorMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-            if loss.reductions != ("mean", "sum", "none"):
+            if not supports_sample_weight(loss):
                 raise ValueError(f"{OWNER}: sample_weight is not supported with loss {loss.name!r}, which is "
                                  "not a mean of per-sample losses; use loss='mse' (same minimiser) with weights")
         small = X.size <= SMALL_PROBLEM
@@ -486,7 +489,10 @@ class LossRegressor(RegressorMixin, BaseEstimator):
                               "certified; the result minimises a smoothing of the loss of width "
                               f"{1e-12 * problem.y_scale:.2g}", ConvergenceWarning, stacklevel=3)
         else:
-            theta, self.n_iter_, converged = _lbfgs(problem, loss, hp, alpha, problem.start())
+            # RMSE without penalty has exactly the minimiser of the MSE (√ is increasing), whose
+            # objective is smooth even where RMSE is not (at a perfect fit, its cone point).
+            target = get("mse") if loss is get("rmse") and alpha == 0 else loss
+            theta, self.n_iter_, converged = _lbfgs(problem, target, hp, alpha, problem.start())
             params, self.solver_ = problem.params(theta), "lbfgs"
             if not converged:
                 warnings.warn(f"{OWNER}: L-BFGS did not converge for loss {loss.name!r}; "
