@@ -8,11 +8,15 @@ A script, not a test::
 
 It reports
 
-* the build time of ``jupyter-book build . -n`` (a fresh build into a temporary folder, notebooks
-  not executed: the site shows their stored outputs), and any Sphinx warning (the tests fail on it);
+* the build time of ``jupyter-book build . -n`` (a fresh build into a temporary folder; chapters are
+  not executed, the site shows their stored outputs, but the cheat sheet is), and any Sphinx warning
+  (the tests fail on it);
 * the size of the whole site, and of its parts (theme and MathJax in ``_static``, figures in
   ``_images``, downloadable sources in ``_sources``, the HTML pages);
-* every page's weight — its HTML plus the images it shows — and which page is the heaviest;
+* every page's weight, twice: the page alone (its HTML plus the images it shows), and the page with
+  everything the browser actually requested to display it on a cold cache (theme scripts and
+  styles, fonts, MathJax and the components it loads on demand, images...), measured from the
+  requests Chromium made; and which page is the heaviest by each measure;
 * the time to load each page in headless Chromium (Debian's ``chromium``), served over http from
   127.0.0.1 with every other host blocked, in a fresh browser context (cold cache) each time:
   ``DOMContentLoaded``, the ``load`` event, and "ready" = MathJax has typeset every formula. The
@@ -62,7 +66,9 @@ def build(out: Path) -> tuple[float, list[str]]:
     seconds = time.perf_counter() - start
     if result.returncode != 0 or not (out / "_build" / "html" / "index.html").exists():
         sys.exit(f"build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    warnings = [line for line in (result.stdout + result.stderr).splitlines() if "WARNING" in line]
+    # Sphinx's warnings (the kernel that executes the cheat sheet logs its own, harmless, ones).
+    warnings = [line for line in (result.stdout + result.stderr).splitlines()
+                if "WARNING" in line and not line.startswith("[IPKernelApp]")]
     return seconds, warnings
 
 
@@ -102,13 +108,24 @@ def mb(n: int) -> str:
     return f"{n / 1e6:7.2f} MB"
 
 
+def served_file(site: Path, base: str, url: str) -> Path | None:
+    """The file of the site that the local server sends for `url` (None for other hosts)."""
+    if not url.startswith(base):
+        return None
+    path = site / unquote(urlsplit(url).path[len(urlsplit(base).path):])
+    if path.is_dir():
+        path = path / "index.html"
+    return path if path.is_file() else None
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
 
 def load_times(site: Path, pages: list[str], repeat: int) -> dict[str, dict[str, float]]:
-    """Median DOMContentLoaded / load / ready (MathJax done) times in ms, and blocked requests."""
+    """Median DOMContentLoaded / load / ready (MathJax done) times in ms; and, from the first (cold
+    cache) load, the bytes and number of the distinct files the page requested."""
     from playwright.sync_api import sync_playwright
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
@@ -133,10 +150,13 @@ def load_times(site: Path, pages: list[str], repeat: int) -> dict[str, dict[str,
         context.close()
         for rel in pages:
             samples = []
-            for _ in range(repeat):
+            requested: set[str] = set()
+            for i in range(repeat):
                 context = browser.new_context(viewport={"width": 1280, "height": 900})  # cold cache
                 context.route("**/*", route)
                 page = context.new_page()
+                if i == 0:
+                    page.on("request", lambda request: requested.add(request.url))
                 page.goto(base + rel, wait_until="load")
                 samples.append(page.evaluate("""async () => {
                     if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
@@ -144,9 +164,15 @@ def load_times(site: Path, pages: list[str], repeat: int) -> dict[str, dict[str,
                     const nav = performance.getEntriesByType('navigation')[0];
                     return [nav.domContentLoadedEventEnd, nav.loadEventEnd, ready];
                 }"""))
+                if i == 0:
+                    page.wait_for_load_state("networkidle")  # components MathJax loads late
                 context.close()
             results[rel] = {key: statistics.median(s[i] for s in samples)
                             for i, key in enumerate(("dcl", "load", "ready"))}
+            files = {served_file(site, base, url) for url in requested}
+            files.discard(None)
+            results[rel]["requests"] = len(requested)
+            results[rel]["loaded_bytes"] = sum(f.stat().st_size for f in files)
         browser.close()
     httpd.shutdown()
     if blocked:
@@ -172,7 +198,7 @@ def main() -> None:
         print(f"lossbook website: {len(pages)} pages; Python {sys.version.split()[0]}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
         if build_seconds is not None:
-            print(f"\nbuild (jupyter-book build -n, fresh, notebooks not executed): {build_seconds:.1f} s")
+            print(f"\nbuild (jupyter-book build -n, fresh; only the cheat sheet executed): {build_seconds:.1f} s")
             for line in warnings:
                 print(f"  {line.strip()}")
 
@@ -188,17 +214,24 @@ def main() -> None:
             print(f"  {name:38s} {mb(n)}  ({100 * n / total:4.1f} %)")
 
         weights = {rel: page_weight(site, rel) for rel in pages}
+        times = load_times(site, pages, args.repeat)
         heaviest = max(weights, key=lambda r: weights[r][0] + weights[r][1])
         html, img, count = weights[heaviest]
-        print(f"\nheaviest page: {heaviest}: {mb(html + img)} = HTML {mb(html)} + {count} images {mb(img)}")
+        print(f"\nheaviest page alone: {heaviest}: {mb(html + img)} = HTML {mb(html)} + {count} images {mb(img)}")
+        loaded = max(times, key=lambda r: times[r]["loaded_bytes"])
+        shared = times[loaded]["loaded_bytes"] - sum(weights[loaded][:2])
+        print(f"heaviest page with everything it loads: {loaded}: {mb(times[loaded]['loaded_bytes'])} in "
+              f"{times[loaded]['requests']} requests (HTML and images {mb(sum(weights[loaded][:2]))}, "
+              f"shared scripts, styles, fonts and MathJax {mb(shared)})")
 
-        times = load_times(site, pages, args.repeat)
         print(f"\npage weights and load times in headless Chromium (median of {args.repeat}, cold cache, ms)")
-        print(f"  {'page':32s} {'HTML':>10s} {'images':>10s} {'DOMContentLoaded':>17s} {'load':>7s} {'ready':>7s}")
+        print(f"  {'page':32s} {'HTML':>8s} {'images':>8s} {'loaded':>9s} {'requests':>8s} "
+              f"{'DOMContentLoaded':>17s} {'load':>6s} {'ready':>6s}")
         for rel in pages:
             html, img, count = weights[rel]
             t = times[rel]
-            print(f"  {rel:32s} {html / 1e3:7.0f} kB {img / 1e3:7.0f} kB {t['dcl']:17.0f} {t['load']:7.0f} {t['ready']:7.0f}")
+            print(f"  {rel:32s} {html / 1e3:5.0f} kB {img / 1e3:5.0f} kB {t['loaded_bytes'] / 1e3:6.0f} kB "
+                  f"{t['requests']:8d} {t['dcl']:17.0f} {t['load']:6.0f} {t['ready']:6.0f}")
         slowest = max(times, key=lambda r: times[r]["ready"])
         print(f"\nslowest page to be ready: {slowest} ({times[slowest]['ready']:.0f} ms); "
               f"median over pages {statistics.median(t['ready'] for t in times.values()):.0f} ms")

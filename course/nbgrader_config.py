@@ -15,8 +15,9 @@ c.CourseDirectory.course_id = "lossbook"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Every autograded cell runs in a fresh kernel; the slowest task (training a small network or an
-# active-learning loop) takes a few seconds, so 120 s per cell leaves room for slow machines.
+# The autograder runs each submitted notebook top to bottom in one fresh kernel (a new kernel per
+# notebook, not per cell). The timeout is per cell: the slowest task (training a small network or
+# an active-learning loop) takes a few seconds, so 120 s leaves room for slow machines.
 c.Execute.timeout = 120
 # On a busy machine (a JupyterHub shared by a whole class) a kernel can take long to start; wait for
 # it rather than record an error, and retry a notebook once if its kernel stops responding.

@@ -6,15 +6,27 @@ Builds on `lossbook.losses` only; must not import `plots`, `widgets` or anything
 year and primary source; ``counterparts_table()`` the names of the same losses in scikit-learn,
 PyTorch and Keras. Both return the text of a MyST ``list-table`` (math as ``$...$``, sources as
 ``{cite:t}`` roles), for a page to render — e.g. ``myst_nb.glue(..., Markdown(text))``.
+
+A loss's ``counterparts`` map a library to the fully qualified name of the same loss there, as
+one would import or call it (``"torch.nn.HuberLoss"``,
+``'sklearn.linear_model.SGDRegressor(loss="huber")'``), optionally followed by a remark in
+parentheses (``"torch.nn.KLDivLoss (takes log q)"``); a library without a counterpart is left out
+and shown as "—".
 """
 
 from __future__ import annotations
 
+import re
+
 from .losses import REGISTRY, TASKS, Loss
 
-__all__ = ["LIBRARIES", "math", "losses_of", "loss_table", "counterparts_table"]
+__all__ = ["LIBRARIES", "NONE", "math", "losses_of", "counterpart", "loss_table", "counterparts_table"]
 
 LIBRARIES = ("scikit-learn", "PyTorch", "Keras")
+NONE = "—"  # no counterpart in that library
+
+# A dotted API name, optionally called with arguments (one level of nested parentheses), then the rest.
+_API = re.compile(r"([A-Za-z_][\w.]*(?:\((?:[^()]|\([^()]*\))*\))?)(.*)", re.S)
 
 
 def math(latex: str) -> str:
@@ -50,9 +62,17 @@ def _cell(text: str) -> str:
     return "\n".join(("    " + line) if line and i else line for i, line in enumerate(text.split("\n")))
 
 
-def _name(text: str) -> str:
-    """An API name as code; a remark such as "(none built in)" as text."""
-    return text if text.startswith("(") else f"`{text}`"
+def counterpart(text: str | None) -> str:
+    """One counterpart as Markdown: the API name (with its arguments) as code, a remark after it as
+    text — ``"torch.nn.KLDivLoss (takes log q)"`` -> ``"`torch.nn.KLDivLoss` (takes log q)"``;
+    "—" when there is none (None, "" or "—")."""
+    if text is None or not str(text).strip() or str(text).strip() == NONE:
+        return NONE
+    if not isinstance(text, str):
+        raise ValueError(f"counterpart: text must be a string or None; got {type(text).__name__}")
+    found = _API.fullmatch(text.strip())
+    api, rest = found.groups() if found else ("", text.strip())
+    return (f"`{api}`" if api else "") + rest
 
 
 def _list_table(header: list[str], rows: list[list[str]], widths: list[int] | None = None) -> str:
@@ -94,7 +114,7 @@ def counterparts_table(*, registry: dict[str, Loss] | None = None, libraries=LIB
     rows = []
     for loss in registry.values():
         known = loss.counterparts
-        names = [f"{lib}: {_name(known[lib]) if lib in known else '—'}" for lib in libraries]
-        names += [f"{lib}: {_name(name)}" for lib, name in known.items() if lib not in libraries]
+        names = [f"{lib}: {counterpart(known.get(lib))}" for lib in libraries]
+        names += [f"{lib}: {counterpart(name)}" for lib, name in known.items() if lib not in libraries]
         rows.append([f"`{loss.name}`", "\\\n".join(names)])  # a backslash at the end of a line: a line break
     return _list_table(["Loss", "Counterparts"], rows, widths=[30, 70])

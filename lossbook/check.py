@@ -3,7 +3,7 @@ feedback that names the regime where it goes wrong ("wrong for residuals larger 
 
 Builds on `lossbook.losses` only; must not import `plots`, `widgets` or anything from a notebook.
 
-Three checks, each returning a :class:`CheckResult` (truthy when correct) and printing its feedback:
+Three checks, each printing its feedback and returning a :class:`CheckResult` (truthy when correct):
 
 - ``loss_function(fn, "huber", delta=1.0)``: ``fn(y_true, y_pred)`` -> one loss per sample;
 - ``loss_gradient(fn, "huber", delta=1.0)``: ``fn(y_true, y_pred)`` -> d loss / d y_pred per sample;
@@ -17,6 +17,7 @@ and tiny values where it cancels (residuals of 1e-8).
 
 from __future__ import annotations
 
+import builtins
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -42,26 +43,53 @@ class Failure:
     message: str
 
 
+def _execution_count():
+    """The number of the IPython cell being run, or None outside IPython (no import of IPython:
+    an IPython session puts `get_ipython` into the builtins)."""
+    shell = getattr(builtins, "get_ipython", lambda: None)()
+    return getattr(shell, "execution_count", None)
+
+
 @dataclass
 class CheckResult:
-    """The outcome of a check: truthy when everything matched; ``feedback`` says what and where."""
+    """The outcome of a check: truthy when everything matched; ``feedback`` says what and where.
+
+    The feedback is shown once. A check prints it when it runs (unless ``verbose=False``), so in a
+    notebook a check as the last line of a cell shows its feedback, not the feedback and then the
+    result again; displaying a result in a later cell, or one made with ``verbose=False``, shows
+    the feedback. ``str(result)`` is the feedback; ``repr(result)`` a short summary.
+    """
 
     name: str
     passed: bool
     n_inputs: int
     feedback: str
     failures: list[Failure] = field(default_factory=list)
+    printed_in: object = field(default=None, repr=False, compare=False)  # IPython cell that printed it
 
     def __bool__(self) -> bool:
         return self.passed
 
     def __repr__(self) -> str:
-        if self.passed:
-            return f"<check {self.name}: passed on {self.n_inputs} inputs>"
-        return f"<check {self.name}: failed, {len(self.failures)} problem(s); first: {self.failures[0].message}>"
+        outcome = "passed" if self.passed else f"failed, {len(self.failures)} problem(s)"
+        return f"<CheckResult {self.name}: {outcome} on {self.n_inputs} inputs>"
 
     def __str__(self) -> str:
         return self.feedback
+
+    def _ipython_display_(self) -> None:
+        """IPython's display protocol: the feedback, unless this very cell has already printed it."""
+        if self.printed_in is not None and self.printed_in == _execution_count():
+            return
+        print(self.feedback)
+
+
+def _report(result: CheckResult, verbose: bool) -> CheckResult:
+    """Print the feedback (verbose) and remember in which IPython cell it was printed."""
+    if verbose:
+        print(result.feedback)
+        result.printed_in = _execution_count()
+    return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -543,10 +571,7 @@ def _check(fn, loss, what: str, hp: dict, rtol: float, atol: float, verbose: boo
         lines += [f"  also {f.message}" for f in failures[1:]]
     else:
         lines = [f"✓ {title}: correct on {n_inputs} inputs"]
-    feedback = "\n".join(lines)
-    if verbose:
-        print(feedback)
-    return CheckResult(title, not failures, n_inputs, feedback, failures)
+    return _report(CheckResult(title, not failures, n_inputs, "\n".join(lines), failures), verbose)
 
 
 def loss_function(fn: Callable, loss, *, rtol: float = 1e-6, atol: float = 1e-12, verbose: bool = True,
@@ -619,9 +644,7 @@ def gradient(f: Callable, grad_f: Callable, x, *, eps: float = 1e-6, rtol: float
         else:
             text = f"✗ gradient: {message}"
             failures = [Failure("gradient", kind, message)]
-        if verbose:
-            print(text)
-        return CheckResult("gradient", message is None, x.size, text, failures)
+        return _report(CheckResult("gradient", message is None, x.size, text, failures), verbose)
 
     def scalar(v):
         v = np.asarray(v, dtype=np.float64)

@@ -89,7 +89,8 @@ def test_the_regime_the_input_and_both_values_are_named(capsys):
     assert capsys.readouterr().out.strip() == result.feedback
     # the quadratic part is right: no complaint about small residuals
     assert not any("smaller than delta" in f.regime for f in result.failures)
-    assert "failed" in repr(result) and "residuals larger than delta" in repr(result)
+    assert repr(result) == "<CheckResult huber: failed, 2 problem(s) on 21 inputs>"  # a summary, not the feedback again
+    assert str(result) == result.feedback
 
 
 def test_missing_absolute_value_is_found_on_negative_residuals_only():
@@ -284,3 +285,67 @@ def test_check_does_not_import_the_top_layer():
     tree = ast.parse(Path(check.__file__).read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert not any(m.startswith(("plots", "widgets")) for m in imported), imported
+
+
+# ------------------------------------------------------------------------------------------------
+# In a notebook: the feedback is shown once
+# ------------------------------------------------------------------------------------------------
+
+
+CELLS = {
+    "setup": "import numpy as np\nfrom lossbook import check\n"
+             "def no_half_delta(y_true, y_pred, delta=1.0):\n"
+             "    r = y_true - y_pred\n"
+             "    return np.where(np.abs(r) <= delta, 0.5 * r**2, delta * np.abs(r))",
+    "ends-with-a-failing-check": 'check.loss_function(no_half_delta, "huber")',
+    "ends-with-a-passing-check": 'check.loss_function(lambda y, p: (y - p) ** 2, "mse")',
+    "keeps-the-result": 'r = check.loss_function(no_half_delta, "huber")',
+    "shows-it-later": "r",
+    "quiet": "q = check.gradient(np.sum, np.ones_like, np.ones(3), verbose=False)",
+    "shows-the-quiet-one": "q",
+}
+
+
+@pytest.fixture(scope="module")
+def notebook_outputs():
+    """The cells above, run in a real Jupyter kernel: {cell: [(output type, text), ...]}."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in CELLS.values()])
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    return {name: [(o.output_type, o.get("text") or o.get("data", {}).get("text/plain", "")) for o in cell.outputs]
+            for name, cell in zip(CELLS, nb.cells)}
+
+
+def test_a_check_ending_a_cell_shows_its_feedback_once(notebook_outputs):
+    (kind, text), = notebook_outputs["ends-with-a-failing-check"]  # one output: no execute_result
+    assert kind == "stream" and text.count("✗ huber: wrong for residuals larger than delta") == 1
+    assert notebook_outputs["ends-with-a-passing-check"] == [("stream", "✓ mse: correct on 17 inputs\n")]
+
+
+def test_a_result_displayed_later_or_made_quietly_shows_its_feedback(notebook_outputs):
+    assert [k for k, _ in notebook_outputs["keeps-the-result"]] == ["stream"]
+    (kind, text), = notebook_outputs["shows-it-later"]
+    assert kind == "stream" and text.startswith("✗ huber: wrong for residuals larger than delta")
+    assert notebook_outputs["quiet"] == []
+    assert notebook_outputs["shows-the-quiet-one"] == [
+        ("stream", "✓ gradient: matches finite differences in all 3 components\n")]
+
+
+def test_the_instructor_guide_example_prints_what_it_says():
+    """The example of the instructor guide runs as printed, and its comments are its output."""
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[1] / "book" / "instructor_guide.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", guide, re.S) if "check.loss_function" in b)
+    code, _, shown = block.partition("check.loss_function(my_huber")
+    call = "check.loss_function(my_huber" + shown.splitlines()[0]
+    expected = [line.removeprefix("# ") for line in shown.splitlines()[1:] if line.startswith("#")]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(code + call, {})
+    assert out.getvalue().splitlines() == expected
