@@ -139,8 +139,16 @@ def test_two_dimensional_predictions_are_rejected_where_one_per_sample_is_expect
 @pytest.mark.parametrize("name", ["categorical_cross_entropy", "categorical_cross_entropy_with_logits",
                                   "multiclass_hinge"])
 def test_multiclass_losses_need_a_row_per_sample(name):
-    with raises(rf"{name}: y_pred must be 2-D \(n_samples, n_columns\); got shape \(3,\)"):
+    """One row (k,) is one sample (see test_losses_registry); labels for several samples with it
+    are a mismatch the message explains, and more than two dimensions are an error."""
+    with raises(rf"{name}: y_true must be .*y_pred of shape \(3,\) is one sample, so y_true must be one "
+                rf"label or one target row; for several samples give y_pred as an \(n_samples, 3\) array"):
         call(name, (VALID[name][0], [0.2, 0.3, 0.5]))
+    with raises(rf"{name}: y_true and y_pred must have the same number of samples; got y_true 2 and y_pred 1; "
+                rf"y_pred of shape \(3,\) is one sample"):
+        call(name, ([0, 1], [0.2, 0.3, 0.5]))
+    with raises(rf"{name}: y_pred must be 2-D \(n_samples, n_columns\); got shape \(3, 1, 1\)"):
+        call(name, (VALID[name][0], np.full((3, 1, 1), 1.0)))
     with raises(rf"{name}: y_true as a \(n_samples, n_classes\) array must have 3 columns"):
         call(name, (np.eye(4)[:3], VALID[name][1]))
 

@@ -284,3 +284,30 @@ def test_a_zero_weight_removes_a_sample_even_with_an_infinite_loss():
     assert L.exponential(y, s, sample_weight=w) == pytest.approx(np.exp(-2.0))
     assert L.exponential(y, s, sample_weight=w, reduction="sum") == pytest.approx(np.exp(-2.0))
     np.testing.assert_array_equal(L.exponential(y, s, sample_weight=w, reduction="none"), [0.0, np.exp(-2.0)])
+
+
+# --------------------------------------------------------------------------------------------
+# Gradient shapes
+# --------------------------------------------------------------------------------------------
+
+GRADIENT_INPUTS = {"contrastive": (0, 1), "triplet": (0, 1, 2), "margin_ranking": (0, 1), "info_nce": (0, 1)}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gradient_has_the_shape_of_each_prediction(name):
+    """The contract: .gradient has the shape of y_pred (a tuple, one per input, for the ranking
+    losses), float64 and never NaN, on every valid input with a sample axis."""
+    loss = L.REGISTRY[name]
+
+    @SETTINGS
+    @given(inputs(name))
+    def check(args):
+        g = loss.gradient(*args)
+        grads = g if isinstance(g, tuple) else (g,)
+        wrt = GRADIENT_INPUTS.get(name, (1,))
+        assert len(grads) == len(wrt)
+        for gi, i in zip(grads, wrt):
+            assert gi.shape == np.shape(args[i]), (name, loss.inputs[i])
+            assert gi.dtype == np.float64 and not np.isnan(gi).any()
+
+    check()

@@ -225,3 +225,80 @@ def test_a_scalar_target_is_broadcast_against_predictions_in_regression():
     message = r"mse: y_true and y_pred must have the same length; got y_true 1 and y_pred 3"
     with pytest.raises(ValueError, match=message):
         L.mse([0.0], [1.0, 2.0, 3.0])
+
+
+# --------------------------------------------------------------------------------------------
+# Scalars and single rows: the same rules for every loss
+# --------------------------------------------------------------------------------------------
+
+PROBS = np.array([0.5, 0.2, 0.9])
+SCORES = np.array([0.5, -2.0, 1.5])
+
+
+@pytest.mark.parametrize("name, y, y_pred", [
+    ("mse", 1.0, PROBS), ("huber", 0.0, SCORES),
+    ("binary_cross_entropy", 1.0, PROBS), ("brier", 0.0, PROBS), ("focal", 1.0, PROBS),
+    ("binary_cross_entropy_with_logits", 0.3, SCORES),
+    ("hinge", -1.0, SCORES), ("squared_hinge", 1.0, SCORES), ("exponential", -1.0, SCORES),
+    ("zero_one", 1.0, np.array([1.0, 0.0, 2.0])),
+])
+def test_a_scalar_target_is_broadcast_against_one_value_per_sample(name, y, y_pred):
+    """Every loss that compares one value per sample broadcasts a scalar target (or prediction),
+    as NumPy does; the per-sample values are those of the repeated target."""
+    loss = REGISTRY[name]
+    repeated = np.full(len(y_pred), y)
+    np.testing.assert_array_equal(loss(y, y_pred, reduction="none"), loss(repeated, y_pred, reduction="none"))
+    assert loss(y, y_pred) == loss(repeated, y_pred)
+    np.testing.assert_array_equal(loss.gradient(y, y_pred), loss.gradient(repeated, y_pred))
+    # a scalar prediction against n targets, too: n per-sample derivatives (documented)
+    one = float(y_pred[1])
+    np.testing.assert_array_equal(loss(repeated, one, reduction="none"), loss(repeated, np.full(3, one), reduction="none"))
+    np.testing.assert_array_equal(loss.gradient(repeated, one), loss.gradient(repeated, np.full(3, one)))
+
+
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "hinge", "focal", "zero_one"])
+def test_a_one_element_list_is_a_length_not_a_scalar(name):
+    y = [1.0]
+    with pytest.raises(ValueError, match=rf"{name}: y_true and y_pred must have the same length; got y_true 1 "
+                                         r"and y_pred 3"):
+        REGISTRY[name](y, [0.0, 1.0, 1.0] if name != "focal" else [0.5, 0.5, 0.5])
+
+
+@pytest.mark.parametrize("name, row, expected", [
+    ("categorical_cross_entropy", [0.2, 0.8], -np.log(0.8)),
+    ("categorical_cross_entropy_with_logits", [0.0, np.log(4.0)], -np.log(0.8)),
+    ("multiclass_hinge", [0.0, 0.25], 0.75),
+])
+def test_one_row_of_class_predictions_is_one_sample(name, row, expected):
+    """As kl_divergence takes one distribution (k,), the k-class losses take one row (k,) with one
+    label, one target row or a one-element list; per-sample outputs keep the sample axis."""
+    loss = REGISTRY[name]
+    for y in (1, np.int64(1), 1.0, [1], [0.0, 1.0]):
+        assert loss(y, row) == pytest.approx(expected, rel=1e-15), y
+        assert loss(y, row, reduction="none").shape == (1,)
+        assert loss.gradient(y, row).shape == (1, 2)
+    np.testing.assert_array_equal(loss.gradient(1, row), loss.gradient([1], [row]))
+    # a scalar label is broadcast over n rows
+    rows = np.array([row, row[::-1]])
+    np.testing.assert_array_equal(loss(1, rows, reduction="none"), loss([1, 1], rows, reduction="none"))
+
+
+def test_gradient_shapes_are_documented():
+    """A scalar or a single row is one sample: per-sample outputs keep the sample axis; a scalar
+    prediction broadcast against n targets gets its n per-sample derivatives."""
+    doc = " ".join(L.Loss.__doc__.split())
+    assert "per-sample outputs always have the sample axis" in doc
+    assert "sum it for the derivative with respect to the one broadcast scalar" in doc
+    assert L.mse.gradient(1.0, 3.0).shape == (1,)
+    assert L.mse.gradient([1.0, 2.0, 3.0], 0.0).tolist() == [-2.0, -4.0, -6.0]  # ∂ℓ_i/∂ŷ, one per sample
+    assert L.kl_divergence([0.5, 0.5], [0.25, 0.75], reduction="none").shape == (1,)
+
+
+def test_references_are_worded_as_what_they_support():
+    """The 0–1 loss cites Wald's framework of loss functions, not a first use; the triplet loss
+    says that its distances are not squared, unlike FaceNet's."""
+    zero_one = " ".join(L.zero_one.__doc__.split())
+    assert "wald1939" in zero_one and "simplest case" in zero_one and "not as the first to count errors" in zero_one
+    triplet = " ".join(L.triplet.__doc__.split())
+    assert "FaceNet squares them" in L.triplet.summary and "TripletMarginLoss" in L.triplet.summary
+    assert "uses squared distances" in triplet

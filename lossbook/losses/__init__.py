@@ -4,7 +4,10 @@ The bottom layer of lossbook: pure NumPy, imports nothing else from lossbook.
 
 Every loss is a callable object ``loss(*inputs, sample_weight=None, reduction="mean", **hp)``
 with ``loss.gradient(*inputs, **hp)`` and metadata (task, formula, year, reference, convex,
-robust), and is listed by name in ``REGISTRY``.
+robust), and is listed by name in ``REGISTRY``. ``help(Loss)`` states the conventions: shapes of
+scalars and single rows, what the gradient is, and the definitions of the ``convex`` ("convex in
+the prediction as the loss takes it") and ``robust`` ("a single wild target or prediction has a
+bounded effect on the gradient") flags, which tests/test_losses_flags.py checks for every loss.
 """
 
 from ._core import EPS, REDUCTIONS, REGISTRY, TASKS, HyperParameter, Loss, get, register

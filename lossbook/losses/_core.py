@@ -39,17 +39,35 @@ def _show(value) -> str:
 
 
 def _sum_is_finite(a: np.ndarray) -> bool:
-    """True when Σa is finite, which proves every element finite (an overflowing sum of finite
-    values gives a false alarm, resolved by the caller looking element by element)."""
+    """True when Σa is finite, which proves every element finite, in one pass (an overflowing
+    sum of finite values gives a false alarm, resolved by the caller looking element by element).
+
+    einsum's plain sum is faster than a.sum() (whose pairwise summation only matters for a
+    value); a BLAS dot product a·a would be faster still on an idle machine, but its threads
+    make it erratic on a busy one.
+    """
     with np.errstate(over="ignore", invalid="ignore"):  # e.g. [1e308, 1e308] or [inf, -inf]
-        return bool(np.isfinite(a.sum()))
+        return bool(np.isfinite(np.einsum("i->", a.reshape(-1))))
+
+
+def _raise_if_not_finite(a: np.ndarray, name: str, owner: str) -> None:
+    """The ValueError for a NaN or inf in `a`, naming its first position; nothing if all finite."""
+    bad = ~np.isfinite(a)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = where[0] if len(where) == 1 else where
+        raise ValueError(
+            f"{owner}: {name} must contain only finite numbers (no NaN or inf); "
+            f"got {a[bad].flat[0]} at index {where}"
+        )
 
 
 def as_float_array(x, name: str, owner: str, check_finite: bool = True) -> np.ndarray:
     """`x` as a float64 array with at least one dimension, finite and not empty.
 
-    ``check_finite=False`` skips only the NaN/inf check, for a caller that checks the result
-    instead (see ``Loss(finite_from_result=True)``).
+    ``check_finite=False`` skips only the NaN/inf check, for a caller that proves finiteness
+    another way: a range or label check that NaN and inf fail (and whose error path calls
+    ``_raise_if_not_finite`` first), or the result (see ``Loss(finite_from_result=True)``).
     """
     try:
         a = np.asarray(x)
@@ -67,17 +85,10 @@ def as_float_array(x, name: str, owner: str, check_finite: bool = True) -> np.nd
         a = a.reshape(1)
     if a.size == 0:
         raise ValueError(f"{owner}: {name} is empty; it needs at least one sample (got shape {a.shape})")
-    # One pass for the common case: the sum of finite values is finite unless it overflows, and
-    # only then (or when a NaN/inf is present) do we look element by element.
+    # One fast pass for the common case; only when it fails (a NaN/inf, or a sum of finite
+    # values that overflows) do we look element by element.
     if check_finite and not _sum_is_finite(a):
-        bad = ~np.isfinite(a)
-        if bad.any():
-            where = tuple(int(i) for i in np.argwhere(bad)[0])
-            where = where[0] if len(where) == 1 else where
-            raise ValueError(
-                f"{owner}: {name} must contain only finite numbers (no NaN or inf); "
-                f"got {a[bad].flat[0]} at index {where}"
-            )
+        _raise_if_not_finite(a, name, owner)
     return a
 
 
@@ -103,33 +114,100 @@ def check_same_length(arrays: dict[str, np.ndarray], owner: str) -> int:
     return next(iter(lengths.values()))
 
 
+def broadcast_scalar(a: np.ndarray, b: np.ndarray, raw_a, raw_b, names: tuple[str, str], owner: str):
+    """(a, b) with a scalar (0-d) input broadcast to the other's shape, as NumPy would.
+
+    Only a true scalar is broadcast: a one-element list is a length, and a mismatch raises.
+    """
+    if a.shape != b.shape:
+        if np.ndim(raw_a) == 0:
+            a = np.broadcast_to(a.reshape(()), b.shape)
+        elif np.ndim(raw_b) == 0:
+            b = np.broadcast_to(b.reshape(()), a.shape)
+        else:
+            raise ValueError(
+                f"{owner}: {names[0]} and {names[1]} must have the same length; "
+                f"got {names[0]} {a.shape[0]} and {names[1]} {b.shape[0]}"
+                if a.ndim == b.ndim == 1 else
+                f"{owner}: {names[0]} and {names[1]} must have the same shape; "
+                f"got {names[0]} {a.shape} and {names[1]} {b.shape}"
+            )
+    return a, b
+
+
 def check_interval(a: np.ndarray, name: str, owner: str, low: float, high: float, what: str,
-                   hint: str = "") -> None:
+                   hint: str = "") -> tuple[float, float]:
+    """All of `a` in [low, high], finite; returns (min, max). One min and one max pass: a NaN
+    fails the comparisons below and an inf lies outside the interval, so no separate NaN/inf
+    pass is needed — the error path tells them apart."""
     lo, hi = a.min(), a.max()
-    if lo < low or hi > high:
+    if not (lo >= low and hi <= high):  # written so that NaN fails
+        _raise_if_not_finite(a, name, owner)
         bad = float(a[(a < low) | (a > high)].flat[0])
         raise ValueError(f"{owner}: {name} must be {what} in [{low:g}, {high:g}]; got {bad!r}"
                          f"{'. ' + hint if hint else ''}")
+    return float(lo), float(hi)
+
+
+_ONE_BITS = np.float64(1.0).view(np.uint64)
+
+
+def check_unit_interval(a: np.ndarray, name: str, owner: str, what: str, hint: str = "") -> None:
+    """All of `a` in [0, 1] (and so finite), in one pass over the bits.
+
+    Read as unsigned integers, the float64 numbers in [+0, 1] are exactly those whose bits are
+    at most those of 1.0: negative numbers (sign bit set), numbers above 1, inf and NaN all have
+    larger bit patterns. Anything else (including -0.0, which is allowed) goes to the precise
+    check, which also produces the error message.
+    """
+    if a.view(np.uint64).max() > _ONE_BITS:
+        check_interval(a, name, owner, 0.0, 1.0, what, hint)
+
+
+_SIGN_BIT = np.uint64(1 << 63)
+_MINUS_ONE_BITS = _ONE_BITS | _SIGN_BIT
 
 
 def check_labels(a: np.ndarray, name: str, owner: str, allowed: tuple[float, ...], hint: str = "") -> None:
-    ok = a == allowed[0]
-    for value in allowed[1:]:
-        ok |= a == value
-    if not ok.all():
-        bad = a[~ok].flat[0]
+    """Every element of `a` is one of `allowed` (NaN and inf fail too, so no separate NaN/inf
+    pass is needed)."""
+    if allowed == (-1.0, 1.0):
+        # ±1 differ only in the sign bit: every element's bits lie between those of +1 and −1
+        # (bitwise) exactly when the AND of all of them contains +1's and the OR lies within −1's
+        # — two integer reductions instead of comparisons.
+        bits = a.view(np.uint64)
+        ok = (np.bitwise_and.reduce(bits, axis=None) & _ONE_BITS == _ONE_BITS
+              and np.bitwise_or.reduce(bits, axis=None) & ~_MINUS_ONE_BITS == 0)
+    else:
+        equal = a == allowed[0]
+        for value in allowed[1:]:
+            np.logical_or(equal, a == value, out=equal)
+        ok = equal.all()
+    if not ok:
+        _raise_if_not_finite(a, name, owner)
+        good = np.isin(a, allowed)
+        bad = a[~good].flat[0]
         shown = "{" + ", ".join(f"{v:g}" for v in allowed) + "}"
         raise ValueError(
             f"{owner}: {name} must contain only the labels {shown}; got {bad:g}.{' ' + hint if hint else ''}"
         )
 
 
-def check_rows_sum_to_one(a: np.ndarray, name: str, owner: str, hint: str = "") -> None:
-    """Rows (the last axis) must be probability distributions: entries in [0, 1] summing to 1."""
-    check_interval(a, name, owner, 0.0, 1.0, "probabilities", hint)
-    # einsum sums the rows 3-4x faster than a.sum(axis=-1) when there are few columns; then two
-    # reductions instead of a full |sums − 1| array in the common case.
-    sums = np.einsum("...i->...", a)
+def row_sums(a: np.ndarray) -> np.ndarray:
+    """Σ over the last axis; einsum is 3-4x faster than a.sum(axis=-1) when rows are short."""
+    return np.einsum("...i->...", a)
+
+
+def check_rows_sum_to_one(a: np.ndarray, name: str, owner: str, hint: str = "", *,
+                          range_checked: bool = False) -> None:
+    """Rows (the last axis) must be probability distributions: entries in [0, 1] summing to 1.
+
+    ``range_checked=True``: the entries are known to lie in [0, 1] already.
+    """
+    if not range_checked:
+        check_unit_interval(a, name, owner, "probabilities", hint)
+    sums = row_sums(a)
+    # two reductions instead of a full |sums − 1| array in the common case
     if np.min(sums) < 1.0 - 1e-6 or np.max(sums) > 1.0 + 1e-6:
         bad = np.abs(sums - 1.0) > 1e-6
         row = int(np.argwhere(np.atleast_1d(bad))[0][0])
@@ -139,23 +217,42 @@ def check_rows_sum_to_one(a: np.ndarray, name: str, owner: str, hint: str = "") 
         )
 
 
-def class_targets(y_true, n_classes: int, name: str, owner: str) -> np.ndarray:
-    """Targets for k-class losses as an (n, k) array of rows summing to one.
+def class_targets(y_true, n_classes: int, name: str, owner: str, *, n_samples: int | None = None) -> np.ndarray:
+    """Targets for k-class losses: integer labels (n,) of dtype intp, or target rows (n, k).
 
-    Accepts integer labels 0..k-1 of shape (n,) or target distributions (one-hot or soft) of
-    shape (n, k).
+    Accepts integer labels 0..k-1 of shape (n,) (of an integer or a float dtype), or target
+    distributions (one-hot or soft) of shape (n, k), returned as float64 rows summing to one.
+    Labels stay labels — no (n, k) one-hot matrix is built for them. A scalar label is
+    broadcast to ``n_samples`` rows when that is given.
     """
-    y = as_float_array(y_true, name, owner)
+    try:
+        given = np.asarray(y_true)
+    except (TypeError, ValueError):  # e.g. ragged: as_float_array below says what is wrong
+        given = None
+    if given is not None and given.dtype.kind in "iub" and given.ndim <= 1 and given.size:
+        # Integer labels: finite and integral by their dtype, so only the range is checked.
+        labels = given.astype(np.intp, copy=False).reshape(-1)
+        if labels.min() < 0 or labels.max() > n_classes - 1:
+            bad = labels[(labels < 0) | (labels > n_classes - 1)][0]
+            raise ValueError(
+                f"{owner}: {name} given as labels must be integers in 0..{n_classes - 1} "
+                f"(one per column of y_pred); got {bad:g}"
+            )
+        return np.broadcast_to(labels, (n_samples,)) if given.ndim == 0 and n_samples else labels
+    y = as_float_array(y_true, name, owner, check_finite=False)
     if y.ndim == 1:
-        # Range first, so that the cast to integers is safe; then integrality via that cast.
-        labels = y.astype(np.intp) if y.min() >= 0 and y.max() <= n_classes - 1 else None
+        # Range first (which NaN and inf fail), so that the cast to integers is safe; then
+        # integrality via that cast.
+        lo, hi = y.min(), y.max()
+        labels = y.astype(np.intp) if lo >= 0 and hi <= n_classes - 1 else None
         if labels is None or not np.array_equal(labels, y):
+            _raise_if_not_finite(y, name, owner)
             bad = y[(y != np.round(y)) | (y < 0) | (y > n_classes - 1)].flat[0]
             raise ValueError(
                 f"{owner}: {name} given as labels must be integers in 0..{n_classes - 1} "
                 f"(one per column of y_pred); got {bad:g}"
             )
-        return np.eye(n_classes).take(labels, axis=0)  # one-hot rows, one gather
+        return np.broadcast_to(labels, (n_samples,)) if np.ndim(y_true) == 0 and n_samples else labels
     if y.ndim == 2:
         if y.shape[1] != n_classes:
             raise ValueError(
@@ -218,14 +315,44 @@ class Loss:
     ``loss(*inputs, sample_weight=None, reduction="mean", **hyper_parameters)``
 
     - ``reduction="mean"``: the (weighted) mean of the per-sample losses, Σwℓ/Σw;
-      ``"sum"``: Σwℓ; ``"none"``: the per-sample array wℓ.
-    - ``loss.gradient(*inputs, **hyper_parameters)``: the derivative of Σℓ (the unweighted
-      ``"sum"``) with respect to each input after the target, same shape as that input. For a loss
-      of one sample that is the per-sample derivative; dividing by n gives the gradient of the mean.
+      ``"sum"``: Σwℓ; ``"none"``: the per-sample array wℓ, of shape (n_samples,).
+    - ``loss.gradient(*inputs, **hyper_parameters)``: the per-sample derivatives ∂ℓ_i with
+      respect to each input after the target (a tuple when there are several), each with the
+      shape of that input. Summed, they are the derivative of Σℓ (the unweighted ``"sum"``);
+      divided by n, that of the mean; multiplied by weights w_i and divided by Σw, that of the
+      weighted mean.
+    - Lists and scalars are accepted like arrays, and computation is float64. A scalar is one
+      sample, and so is a single row (k,) where the loss takes rows (a distribution, class
+      scores): per-sample outputs always have the sample axis — ``reduction="none"`` gives shape
+      (1,) and ``.gradient`` shape (1,) or (1, k) for them. Where a loss compares one value per
+      sample, a scalar target or prediction is broadcast against the other input (NumPy
+      style); the gradient then has one entry per sample, ∂ℓ_i/∂ŷ, because per-sample
+      derivatives are what weights and reductions act on — sum it for the derivative with
+      respect to the one broadcast scalar.
+
+    Metadata, with the definitions the flags follow (the tests check every loss against them):
+
+    - ``convex``: the per-sample loss is a convex function of the prediction *as the loss takes
+      it* — probabilities for the losses on probabilities, logits or scores for the others, all
+      embeddings (or scores) jointly for the ranking losses — with the target fixed, on the set
+      of valid predictions and for every allowed hyper-parameter. (Convex in p is not convex in
+      a model's logit: the focal loss is convex in p, not in z.)
+    - ``robust``: a single wild target or prediction has a bounded effect on the gradient — the
+      derivative with respect to the prediction(s) stays bounded as any one input goes to an
+      extreme of its domain (a residual or score to ±∞, a probability to 0 or 1, an embedding
+      to infinity). rmse is not a sum over samples: there the wild sample's share of the
+      gradient, relative to an ordinary sample's, is what must stay bounded.
 
     Parameters of the constructor are the loss's metadata (kept in ``REGISTRY``) and three pure
     functions: ``prepare(*raw_inputs) -> arrays`` (checks), ``value(*arrays, **hp) -> per-sample
-    losses`` and ``gradient(*arrays, **hp) -> array or tuple of arrays``.
+    losses`` and ``gradient(*arrays, **hp) -> array or tuple of arrays``; a loss that is not a
+    mean of per-sample terms (rmse) gives ``aggregate(*arrays, sample_weight, **hp) -> float``
+    instead of a per-sample ``value``. With ``finite_from_result`` the inputs are first tried
+    unchecked and the result is kept if finite; ``checked_value`` (default: ``value``) is the
+    per-sample function for every other call — it may do extra work that only matters when
+    some value is not finite. ``total(*arrays, **hp) -> (Σℓ, n)`` may give the unweighted sum
+    without the per-sample array, when it is exactly the sum of that array (the 0–1 loss
+    counts its errors).
     """
 
     def __init__(
@@ -242,12 +369,14 @@ class Loss:
         robust: bool,
         inputs: tuple[str, ...],
         prepare: Callable,
-        value: Callable,
+        value: Callable | None,
         gradient: Callable,
         params: dict[str, HyperParameter] | None = None,
         differentiable: bool = True,
         reductions: tuple[str, ...] = REDUCTIONS,
-        finalize: Callable[[float], float] | None = None,
+        aggregate: Callable[..., float] | None = None,
+        checked_value: Callable | None = None,
+        total: Callable[..., float] | None = None,
         finite_from_result: bool = False,
         counterparts: dict[str, str] | None = None,
         notes: str = "",
@@ -255,6 +384,8 @@ class Loss:
     ):
         if task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}; got {task!r}")
+        if (value is None) == (aggregate is None):
+            raise ValueError("give a loss either a per-sample value function or an aggregate, not both")
         self.name = name
         self.summary = summary
         self.task = task
@@ -272,7 +403,9 @@ class Loss:
         self._prepare = prepare
         self._value = value
         self._gradient = gradient
-        self._finalize = finalize
+        self._aggregate = aggregate
+        self._checked_value = checked_value or value
+        self._total = total
         self._finite_from_result = finite_from_result
         self.__doc__ = self._docstring(notes, example)
         self.__signature__ = inspect.Signature(
@@ -368,9 +501,7 @@ class Loss:
             arrays = self._arrays(args, fast_kwargs, check_finite=False)
             hp = self._hyper(fast_kwargs)
             with np.errstate(all="ignore"):
-                result = reduce(self._value(*arrays, **hp), None, reduction, self.name)
-                if self._finalize is not None:
-                    result = self._finalize(result)
+                result = self._compute(arrays, hp, None, reduction, fast=True)
             if _sum_is_finite(result) if reduction == "none" else np.isfinite(result):
                 return result
         arrays = self._arrays(args, kwargs)
@@ -379,12 +510,26 @@ class Loss:
         # its correctly rounded value — e.g. mse of a residual of 1e200. Invalid operations
         # (NaN) and division by zero still warn: those would be bugs.
         with np.errstate(over="ignore"):
-            per_sample = self._value(*arrays, **hp)
-            result = reduce(per_sample, sample_weight, reduction, self.name)
-            return self._finalize(result) if self._finalize is not None else result
+            return self._compute(arrays, hp, sample_weight, reduction)
+
+    def _compute(self, arrays: tuple, hp: dict, sample_weight, reduction: str, fast: bool = False):
+        """The reduced value from prepared arrays.
+
+        ``fast``: the fast path of ``finite_from_result``, whose result is only used when it is
+        finite. A loss may then skip work that only matters for a non-finite result
+        (``value`` instead of ``checked_value``).
+        """
+        if self._aggregate is not None:
+            return self._aggregate(*arrays, sample_weight=sample_weight, **hp)
+        if self._total is not None and sample_weight is None and reduction != "none":
+            total, n = self._total(*arrays, **hp)
+            return float(total / n) if reduction == "mean" else float(total)
+        value = self._value if fast else self._checked_value
+        return reduce(value(*arrays, **hp), sample_weight, reduction, self.name)
 
     def gradient(self, *args, **kwargs):
-        """Derivative of Σℓ with respect to the inputs after the target (see the class docstring)."""
+        """Per-sample derivatives with respect to the inputs after the target (see the class
+        docstring): summed, the derivative of Σℓ."""
         arrays = self._arrays(args, kwargs)
         hp = self._hyper(kwargs)
         with np.errstate(over="ignore"):  # as in __call__: beyond the float64 range is ±inf
@@ -395,6 +540,16 @@ class Loss:
         return self(*args, reduction="none", **kwargs)
 
 
+def check_weights(sample_weight, n: int, owner: str) -> np.ndarray:
+    """sample_weight as a float64 array of shape (n,), finite and >= 0."""
+    w = as_float_array(sample_weight, "sample_weight", owner)
+    if w.shape != (n,):
+        raise ValueError(f"{owner}: sample_weight must have shape ({n},), one weight per sample; got {w.shape}")
+    if w.min() < 0:
+        raise ValueError(f"{owner}: sample_weight must be >= 0; got {float(w[w < 0][0])!r}")
+    return w
+
+
 def reduce(per_sample: np.ndarray, sample_weight, reduction: str, owner: str):
     n = per_sample.shape[0]
     if sample_weight is None:
@@ -402,11 +557,7 @@ def reduce(per_sample: np.ndarray, sample_weight, reduction: str, owner: str):
             return per_sample
         total = per_sample.sum()
         return float(total / n) if reduction == "mean" else float(total)
-    w = as_float_array(sample_weight, "sample_weight", owner)
-    if w.shape != (n,):
-        raise ValueError(f"{owner}: sample_weight must have shape ({n},), one weight per sample; got {w.shape}")
-    if w.min() < 0:
-        raise ValueError(f"{owner}: sample_weight must be >= 0; got {float(w[w < 0][0])!r}")
+    w = check_weights(sample_weight, n, owner)
     # A sample of weight 0 is absent (integer weights are repetitions), even when its loss is
     # +inf: 0·inf would be NaN, so those products are set to 0.
     with np.errstate(invalid="ignore"):
