@@ -150,6 +150,25 @@ def test_gradient_through_the_sigmoid_matches_finite_differences(loss):
     np.testing.assert_allclose(f(p)[1], finite_difference(lambda q: f(q)[0], p), rtol=1e-5, atol=1e-8)
 
 
+@pytest.mark.parametrize("loss", ["focal", "binary_cross_entropy", "brier"])
+def test_flags_through_the_sigmoid_describe_the_loss_in_the_score(loss):
+    """robust: the gradient in the score stays bounded (does not grow) as the score runs away from
+    the label; convex: second differences in the score are >= 0 on a grid for both labels."""
+    resolved, _ = resolve_classification_loss(loss)
+    composed = resolved.loss
+    s = np.array([1e1, 1e2, 1e3, 1e4])
+    wild = np.abs(composed.gradient(np.zeros_like(s), s))  # label 0, score -> +inf
+    assert np.all(np.isfinite(wild))
+    assert (wild.max() <= 10 * wild[0]) == composed.robust, wild
+    grid, h = np.linspace(-6, 6, 241), 1e-2  # where σ(s) keeps enough digits for 2nd differences
+    lowest = []
+    for label in (0.0, 1.0):
+        y = np.full_like(grid, label)
+        f = lambda t: composed(y, t, reduction="none")  # noqa: E731
+        lowest.append(((f(grid + h) - 2 * f(grid) + f(grid - h)) / h**2).min())
+    assert (min(lowest) >= -1e-6) == composed.convex, lowest
+
+
 @pytest.mark.parametrize("loss", MULTICLASS)
 @pytest.mark.parametrize("fit_intercept, weighted", [(True, False), (True, True), (False, True)])
 def test_multiclass_objective_gradient(loss, fit_intercept, weighted):

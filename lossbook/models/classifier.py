@@ -72,10 +72,22 @@ def _accepts(loss: Loss, y_true, y_pred, hp: dict) -> tuple[bool, str]:
     return True, ""
 
 
+# Convexity and robustness of the built-in probability losses once composed with σ, in the score s
+# (the Loss docstring defines both): BCE∘σ is the logistic loss log(1 + e^{−ys}), convex with the
+# bounded gradient σ(s) − y; Brier∘σ and focal∘σ have bounded gradients but are not convex in s.
+_FLAGS_THROUGH_SIGMOID = {
+    "binary_cross_entropy": {"convex": True, "robust": True},
+    "brier": {"convex": False, "robust": True},
+    "focal": {"convex": False, "robust": True},
+}
+
+
 def _through_sigmoid(base: Loss) -> Loss:
     """The loss of σ(score) for a binary loss defined on probabilities, with the chain rule
-    ∂ℓ/∂s = ∂ℓ/∂p · σ(s)σ(−s)."""
+    ∂ℓ/∂s = ∂ℓ/∂p · σ(s)σ(−s). A custom loss is flagged non-convex in s, and robust only when it
+    is robust in p (σ' ≤ 1/4 cannot make a bounded gradient unbounded)."""
     owner = f"{base.name}(σ(score))"
+    flags = _FLAGS_THROUGH_SIGMOID.get(base.name, {"convex": False, "robust": base.robust})
 
     def prepare(y_true, scores):
         y = as_float_array(y_true, "y_true", owner)
@@ -95,7 +107,7 @@ def _through_sigmoid(base: Loss) -> Loss:
         f"{base.name} of sigmoid", summary=f"{base.summary} Applied to p = σ(score).",
         task="classification", formula=base.formula + r",\quad p = \sigma(s)",
         gradient_formula=r"\partial\ell/\partial s = \partial\ell/\partial p\cdot\sigma(s)\,\sigma(-s)",
-        year=base.year, reference=base.reference, convex=False, robust=base.robust,
+        year=base.year, reference=base.reference, **flags,
         inputs=("y_true", "y_pred"), prepare=prepare, value=value, gradient=gradient,
         params=base.params, differentiable=base.differentiable,
     )
