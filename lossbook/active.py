@@ -8,10 +8,15 @@ classifier and the unlabelled points, one score per point, **higher = ask for it
 The loop passes each strategy only the context keywords its signature names:
 
 - ``rng``: a ``numpy.random.Generator`` (for `random`, `committee`, `expected_error_reduction`);
-- ``X_labelled``, ``y_labelled``: the labelled set the estimator was fitted on.
+  the loop passes the generator seeded by its ``seed``. Called directly without it, a strategy
+  uses ``default_rng(0)``: the same scores on every call, never an unseeded draw;
+- ``X_labelled``, ``y_labelled``: the labelled set the estimator was fitted on (`committee` and
+  `expected_error_reduction` refit on it, so they need it: without it they raise a ValueError).
 
 So ``least_confidence(estimator, X_pool)`` is the whole signature of a simple strategy, and a
-strategy of your own needs no more; ``functools.partial`` sets a strategy's hyper-parameters.
+strategy of your own needs no more; every built-in strategy can be called as
+``strategy(estimator, X_pool)`` (plus the labelled set for the two that refit), and
+``functools.partial`` sets a strategy's hyper-parameters.
 
 References: uncertainty sampling (Lewis & Gale 1994), query by committee (Seung, Opper &
 Sompolinsky 1992), expected error reduction (Roy & McCallum 2001), expected gradient length
@@ -27,7 +32,7 @@ from typing import Callable, Iterator, NamedTuple
 import numpy as np
 from scipy.linalg import blas, lapack
 from scipy.special import xlogy
-from sklearn.base import clone
+from sklearn.base import ClassifierMixin, clone, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController
@@ -36,7 +41,8 @@ __all__ = [
     "STRATEGIES", "random", "least_confidence", "margin", "entropy", "expected_error_reduction",
     "expected_gradient_length", "committee", "uncertainty", "vote_entropy", "call_strategy",
     "initial_indices", "select", "Round", "simulate", "history", "learning_curve", "pool_test_split",
-    "CurveSet", "compare_strategies", "labels_to_reach",
+    "CurveSet", "compare_strategies", "labels_to_reach", "Discovery", "class_discovery",
+    "best_of_random_candidates",
 ]
 
 
@@ -79,7 +85,7 @@ def _margin(p):
     if p.shape[1] < 2:
         return np.zeros(p.shape[0])
     top2 = -np.partition(-p, 1, axis=1)[:, :2]
-    return -(top2[:, 0] - top2[:, 1])      # a small gap between the two best classes = high score
+    return top2[:, 1] - top2[:, 0]         # a small gap between the two best classes = high score (≤ 0)
 
 
 _UNCERTAINTY = {"least_confidence": _least_confidence, "margin": _margin, "entropy": _entropy}
@@ -104,13 +110,24 @@ def uncertainty(proba, measure: str = "entropy") -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def random(estimator, X_pool, *, rng) -> np.ndarray:
+def _generator(rng, owner: str) -> np.random.Generator:
+    """``rng`` as a Generator: itself, a seeded one for an integer, ``default_rng(0)`` for None."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng(0)   # deterministic: an unseeded default would not be
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise ValueError(f"{owner}: rng must be a numpy Generator, a non-negative integer seed or None; got {rng!r}")
+
+
+def random(estimator, X_pool, *, rng=None) -> np.ndarray:
     """Passive learning, the baseline: uniform random scores (the estimator is not consulted).
 
-    ``rng`` is a ``numpy.random.Generator`` (or a seed); the loop passes its own, so a run is
-    reproducible from its seed.
+    ``rng`` is a ``numpy.random.Generator`` or a seed; the loop passes its own, so a run is
+    reproducible from its seed. Without it (None), the generator ``default_rng(0)``.
     """
-    return np.random.default_rng(rng).random(len(X_pool))
+    return _generator(rng, "random").random(len(X_pool))
 
 
 def least_confidence(estimator, X_pool) -> np.ndarray:
@@ -210,25 +227,40 @@ def vote_entropy(votes, n_classes: int | None = None) -> np.ndarray:
     return 0.0 - xlogy(counts, counts).sum(axis=1)
 
 
-def committee(estimator, X_pool, *, X_labelled, y_labelled, rng, n_members: int = 3) -> np.ndarray:
+def _labelled_set(X_labelled, y_labelled, owner: str):
+    if X_labelled is None or y_labelled is None:
+        raise ValueError(f"{owner}: X_labelled and y_labelled must be given — the labelled set the estimator "
+                         f"was fitted on, which this strategy refits on (the loop passes it); got "
+                         f"X_labelled={'None' if X_labelled is None else 'an array'}, "
+                         f"y_labelled={'None' if y_labelled is None else 'an array'}")
+    X_labelled, y_labelled = np.asarray(X_labelled), np.asarray(y_labelled)
+    if X_labelled.ndim != 2 or y_labelled.shape != (X_labelled.shape[0],):
+        raise ValueError(f"{owner}: X_labelled must be 2-D and y_labelled 1-D with one label per row; got "
+                         f"shapes {X_labelled.shape} and {y_labelled.shape}")
+    return X_labelled, y_labelled
+
+
+def committee(estimator, X_pool, *, X_labelled=None, y_labelled=None, rng=None, n_members: int = 3) -> np.ndarray:
     """Query by committee with vote entropy (Seung, Opper & Sompolinsky 1992).
 
     The committee is ``n_members`` copies of the fitted estimator, each refitted on a stratified
-    bootstrap of the labelled set (every class resampled with replacement, so every member sees
-    every class). The point the members disagree about most scores highest. Costs ``n_members``
-    fits per query; with ``warm_start=True`` each starts from the estimator's solution.
+    bootstrap of the labelled set ``(X_labelled, y_labelled)`` (every class resampled with
+    replacement, so every member sees every class). The point the members disagree about most
+    scores highest. Costs ``n_members`` fits per query; with ``warm_start=True`` each starts from
+    the estimator's solution. The labelled set is required (the loop passes it); ``rng`` defaults
+    to ``default_rng(0)``.
     """
     if not isinstance(n_members, (int, np.integer)) or n_members < 2:
         raise ValueError(f"committee: n_members must be an integer >= 2; got {n_members!r}")
-    rng = np.random.default_rng(rng)
-    y_labelled = np.asarray(y_labelled)
+    X_labelled, y_labelled = _labelled_set(X_labelled, y_labelled, "committee")
+    rng = _generator(rng, "committee")
     classes = np.unique(y_labelled)
     by_class = [np.flatnonzero(y_labelled == c) for c in classes]
     votes = np.empty((n_members, len(X_pool)), dtype=np.intp)
     with _single_threaded():          # small fits: threads only add overhead
         for m in range(n_members):
             boot = np.concatenate([rng.choice(idx, size=idx.size, replace=True) for idx in by_class])
-            member = copy.deepcopy(estimator).fit(np.asarray(X_labelled)[boot], y_labelled[boot])
+            member = copy.deepcopy(estimator).fit(X_labelled[boot], y_labelled[boot])
             votes[m] = np.searchsorted(classes, member.predict(X_pool))
     return vote_entropy(votes, len(classes))
 
@@ -329,7 +361,7 @@ def _label_updates(estimator, Hinv, x_candidates, n_iter: int = 8):
     return -np.einsum("jdml,mkl->mkjd", V, w)
 
 
-def expected_error_reduction(estimator, X_pool, *, X_labelled, y_labelled, rng, loss: str = "log",
+def expected_error_reduction(estimator, X_pool, *, X_labelled=None, y_labelled=None, rng=None, loss: str = "log",
                              n_candidates: int = 30, n_evaluation: int = 100,
                              update: str = "quadratic") -> np.ndarray:
     """Expected error reduction (Roy & McCallum 2001): the label expected to lower the future loss most.
@@ -350,10 +382,16 @@ def expected_error_reduction(estimator, X_pool, *, X_labelled, y_labelled, rng, 
       converged L2-regularised ``LogisticRegression`` and costs one Cholesky factorisation of
       the (classes·features)² Hessian per query instead of candidates × classes fits. It is an
       approximation (tests/test_active.py checks it against refitting), weakest when the
-      labelled set is tiny and one label moves the model far. ``update="refit"`` clones and refits the estimator for every candidate and label: any
-      classifier, exact, and slow.
+      labelled set is tiny and one label moves the model far.
+    - ``update="refit"`` copies and refits the estimator for every candidate and label (starting
+      from its current solution when it has ``warm_start=True``): any classifier, exact, and slow.
+
+    The labelled set ``(X_labelled, y_labelled)`` the estimator was fitted on is required (the
+    loop passes it); ``rng`` (which subsamples) defaults to ``default_rng(0)``.
     """
     owner = "expected_error_reduction"
+    X_labelled, y_labelled = _labelled_set(X_labelled, y_labelled, owner)
+    rng = _generator(rng, owner)
     if loss not in _EER_LOSSES:
         raise ValueError(f"{owner}: loss must be one of {sorted(_EER_LOSSES)}; got {loss!r}")
     if update not in ("quadratic", "refit"):
@@ -380,7 +418,6 @@ def expected_error_reduction(estimator, X_pool, *, X_labelled, y_labelled, rng, 
 
 def _expected_error_reduction(estimator, X_pool, X_labelled, y_labelled, rng, loss, n_candidates,
                               n_evaluation, update):
-    rng = np.random.default_rng(rng)
     X_pool = np.asarray(X_pool, dtype=np.float64)
     n = len(X_pool)
     candidates = np.sort(rng.choice(n, size=min(n_candidates, n), replace=False))
@@ -411,7 +448,9 @@ def _expected_error_reduction(estimator, X_pool, X_labelled, y_labelled, rng, lo
             for k, c in enumerate(classes):
                 if p_now[i, k] == 0.0:
                     continue          # weight zero in the expectation: no need to refit
-                model = clone(estimator).fit(np.vstack([Xl, X_pool[idx][None]]), np.append(yl, c))
+                # a copy of the fitted estimator: with warm_start=True the refit starts from the current
+                # solution (a few iterations), otherwise it starts afresh, as a clone would
+                model = copy.deepcopy(estimator).fit(np.vstack([Xl, X_pool[idx][None]]), np.append(yl, c))
                 after[i, k] = future_loss(_proba(model, Xe)).mean()
     scores = np.full(n, -np.inf)
     scores[candidates] = current - (p_now * after).sum(axis=1)
@@ -527,10 +566,13 @@ def simulate(strategy, X_pool, y_pool, *, estimator, n_initial: int = 10, batch_
     best (fewer in the last round, so that exactly ``budget`` labels are used) and refits the same
     clone, so a ``warm_start=True`` estimator starts from the previous solution (a fresh clone
     when a new class appears). The yielded estimator is refitted in the next round: use it
-    before advancing. Arguments are checked at once, before the first round.
+    before advancing. Arguments are checked at once, before the first round: ``n_initial`` must be
+    at least 2 (the initial labels cover ``min(n_initial, classes)`` classes, and a classifier needs
+    two), ``y_pool`` must hold at least two classes, and ``seed`` must be a non-negative integer or
+    a ``numpy.random.Generator`` (None is refused: a run must be reproducible).
     """
-    return _rounds(*_check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget,
-                                "simulate"), seed=seed)
+    return _rounds(*_check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget, seed,
+                                "simulate"))
 
 
 def history(strategy, X_pool, y_pool, *, estimator, n_initial: int = 10, batch_size: int = 10,
@@ -541,19 +583,37 @@ def history(strategy, X_pool, y_pool, *, estimator, n_initial: int = 10, batch_s
                               batch_size=batch_size, budget=budget, seed=seed)]
 
 
-def _check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner):
+def _check_seed(seed, owner: str):
+    """A run is reproducible only from a seed: an integer >= 0 or a Generator (its current state)."""
+    ok = isinstance(seed, np.random.Generator) or (
+        isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0)
+    if not ok:
+        raise ValueError(f"{owner}: seed must be a non-negative integer or a numpy Generator (the run is "
+                         f"deterministic for a seed); got {seed!r}")
+    return seed
+
+
+def _check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget, seed, owner):
     fn, _ = _resolve(strategy, owner)
     X_pool, y_pool = _check_xy(X_pool, y_pool, ("X_pool", "y_pool"), owner)
     n_pool = X_pool.shape[0]
-    budget = _int(budget, "budget", owner, 1, n_pool, f" (the pool has {n_pool} points)")
-    n_initial = _int(n_initial, "n_initial", owner, 1, budget, f" (at most budget = {budget})")
+    n_classes = np.unique(y_pool).size
+    if n_classes < 2:
+        raise ValueError(f"{owner}: y_pool must contain at least 2 classes (a classifier needs two); got "
+                         f"{n_classes}")
+    budget = _int(budget, "budget", owner, 2, n_pool, f" (the pool has {n_pool} points)")
+    # The initial set covers min(n_initial, classes) classes, and a classifier needs two of them.
+    n_initial = _int(n_initial, "n_initial", owner, 2, budget,
+                     f" (at least 2, so that the initial labels cover two classes — the pool has "
+                     f"{n_classes}; at most budget = {budget})")
     batch_size = _int(batch_size, "batch_size", owner, 1)
+    seed = _check_seed(seed, owner)
     if estimator is None or not hasattr(estimator, "fit") or not hasattr(estimator, "get_params"):
         raise ValueError(f"{owner}: estimator must be a scikit-learn classifier; got {estimator!r}")
-    return fn, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner
+    return fn, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner, seed
 
 
-def _rounds(fn, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner, *, seed):
+def _rounds(fn, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner, seed):
     rng = np.random.default_rng(seed)
     n_pool = X_pool.shape[0]
     model = clone(estimator)
@@ -595,16 +655,27 @@ def learning_curve(strategy, X_pool, y_pool, X_test, y_test, *, estimator, n_ini
     (accuracy, for a classifier) of the model fitted on ``n_labels[i]`` labels; ``n_labels`` runs
     from ``n_initial`` to ``budget`` (which counts the initial labels) in steps of
     ``batch_size``. ``strategy`` is a name in `STRATEGIES` or a callable (see the module
-    docstring). Deterministic for a given ``seed``; ``estimator`` is cloned, never modified.
+    docstring). Deterministic for a given ``seed`` (an integer, or a Generator in a given state;
+    None is refused); ``estimator`` is cloned, never modified. ``n_initial >= 2``: see `simulate`.
     """
     owner = "learning_curve"
-    loop = _check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget, owner)
+    loop = _check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget, seed, owner)
     X_test, y_test = _check_xy(X_test, y_test, ("X_test", "y_test"), owner)
+    score = _scorer(estimator)
     n_labels, scores = [], []
-    for r in _rounds(*loop, seed=seed):
+    for r in _rounds(*loop):
         n_labels.append(r.labelled.size)
-        scores.append(r.estimator.score(X_test, y_test))
+        scores.append(score(r.estimator, X_test, y_test))
     return np.array(n_labels), np.array(scores, dtype=np.float64)
+
+
+def _scorer(estimator):
+    """``estimator.score``; for a classifier with the standard score (accuracy) computed directly,
+    which skips scikit-learn's checks of the (already checked) test labels — a large share of the
+    cost of scoring a small model, and the same number."""
+    if is_classifier(estimator) and type(estimator).score is ClassifierMixin.score:
+        return lambda model, X, y: float(np.mean(model.predict(X) == y))
+    return lambda model, X, y: float(model.score(X, y))
 
 
 def pool_test_split(X, y, *, test_size, seed: int = 0):
@@ -660,3 +731,69 @@ def labels_to_reach(n_labels, scores, target: float) -> float:
     n_labels, scores = np.asarray(n_labels), np.asarray(scores)
     hit = np.flatnonzero(scores >= target)
     return float(n_labels[hit[0]]) if hit.size else float("nan")
+
+
+class Discovery(NamedTuple):
+    """Per strategy, over seeds: the test accuracy and the number of distinct classes among the
+    labels after every round (two `CurveSet` with the same ``n_labels``)."""
+
+    accuracy: CurveSet
+    classes: CurveSet
+
+
+def class_discovery(strategies, X_pool, y_pool, X_test, y_test, *, estimator, seeds=range(5),
+                    **loop) -> dict[str, Discovery]:
+    """`compare_strategies` that also counts how many classes the labelled set has found.
+
+    For a cold start — fewer initial labels than classes — the accuracy alone hides why a strategy
+    lags: it has not asked about some classes yet. ``{label: Discovery(accuracy, classes)}``;
+    ``strategies``, ``seeds`` and ``loop`` as in `compare_strategies`.
+    """
+    owner = "class_discovery"
+    if not isinstance(strategies, dict):
+        strategies = {s: s for s in strategies}
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError(f"{owner}: seeds must not be empty; got []")
+    X_test, y_test = _check_xy(X_test, y_test, ("X_test", "y_test"), owner)
+    y_pool = np.asarray(y_pool)
+    score = _scorer(estimator)
+    out = {}
+    for label, strategy in strategies.items():
+        accuracy, classes = [], []
+        for seed in seeds:
+            a, c, n = [], [], []
+            for r in simulate(strategy, X_pool, y_pool, estimator=estimator, seed=seed, **loop):
+                a.append(score(r.estimator, X_test, y_test))   # before the next round refits it
+                c.append(np.unique(y_pool[r.labelled]).size)
+                n.append(r.labelled.size)
+            accuracy.append(a)
+            classes.append(c)
+        n_labels = np.array(n)
+        out[label] = Discovery(CurveSet(n_labels, np.array(accuracy, dtype=np.float64)),
+                               CurveSet(n_labels, np.array(classes, dtype=np.float64)))
+    return out
+
+
+def best_of_random_candidates(scores, sizes, *, n_draws: int = 200, seed: int = 0) -> np.ndarray:
+    """What scoring only m random candidates keeps of the best score in the whole pool.
+
+    For each m in ``sizes``: the best of ``scores`` among m candidates drawn without replacement,
+    averaged over ``n_draws`` draws, divided by the best score overall (1 = the pool's best
+    point). ``scores`` are the scores of every pool point (e.g. expected error reduction with
+    ``n_candidates`` = the pool size) and their maximum must be positive. One generator, seeded
+    by ``seed``, serves all sizes in turn.
+    """
+    owner = "best_of_random_candidates"
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.ndim != 1 or scores.size == 0 or not np.all(np.isfinite(scores)):
+        raise ValueError(f"{owner}: scores must be a non-empty 1-D array of finite numbers; got shape "
+                         f"{scores.shape}{'' if np.all(np.isfinite(scores)) else ' with NaN or inf'}")
+    best = scores.max()
+    if not best > 0:
+        raise ValueError(f"{owner}: the largest score must be positive (it is the denominator); got {best!r}")
+    n_draws = _int(n_draws, "n_draws", owner, 1)
+    rng = np.random.default_rng(_check_seed(seed, owner))
+    sizes = [_int(m, "sizes[i]", owner, 1, scores.size, f" (the pool has {scores.size} points)") for m in sizes]
+    return np.array([np.mean([scores[rng.choice(scores.size, m, replace=False)].max() for _ in range(n_draws)]) / best
+                     for m in sizes])

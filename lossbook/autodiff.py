@@ -51,9 +51,9 @@ class Tensor:
     """An array in a computational graph: ``data`` (float64), ``grad`` (after ``backward()``).
 
     ``Tensor(data, label="w")`` is a leaf that wants a gradient; ``requires_grad=False`` makes it a
-    constant. Tensors support ``+ - * / @ **`` (power: a number), ``exp``, ``log``, ``tanh``,
-    ``sigmoid``, ``relu``, ``abs``, ``sum``, ``mean``, ``max``, indexing, ``.T`` and ``reshape``,
-    with NumPy's broadcasting rules.
+    constant. Tensors support ``+ - * / @ **`` (``t ** p`` and ``c ** t`` for numbers p and c > 0),
+    ``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``, ``abs``, ``sum``, ``mean``, ``max``, indexing,
+    ``.T`` and ``reshape``, with NumPy's broadcasting rules.
     """
 
     __array_ufunc__ = None  # `ndarray @ Tensor` must call Tensor.__rmatmul__, not NumPy's version
@@ -131,10 +131,17 @@ class Tensor:
                              f"got {type(exponent).__name__}")
         p = float(exponent)
 
-        def backward(g):
-            self._accumulate(g * p * self.data ** (p - 1.0))
+        def backward(g):  # p x^(p−1); for p = 0 the derivative of the constant 1 is 0 (not 0·∞ at x = 0)
+            self._accumulate(np.zeros_like(g) if p == 0 else g * p * self.data ** (p - 1.0))
 
         return _node(self.data**p, (self,), f"^{exponent:g}", backward)
+
+    def __rpow__(self, base) -> Tensor:
+        """``base ** tensor`` for a constant base > 0: the derivative of cˣ is cˣ log c."""
+        if isinstance(base, bool) or not isinstance(base, numbers.Real) or not base > 0:
+            raise ValueError(f"Tensor.__rpow__: base must be a positive real number (a constant); got {base!r}")
+        value = np.power(float(base), self.data)
+        return self._elementwise(value, value * np.log(float(base)), f"{float(base):g}^")
 
     def __matmul__(self, other) -> Tensor:
         other = as_tensor(other)

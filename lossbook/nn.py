@@ -7,6 +7,9 @@ The pieces are the ones every deep-learning library has, each a few lines long: 
 layers with Glorot or He initialisation, an :class:`MLP` that stacks them with an activation,
 :class:`SGD` with (heavy-ball) momentum, and :func:`fit`, the minibatch training loop, seeded. The
 loss is any lossbook loss, used as one node of the graph (:func:`lossbook.autodiff.loss_node`).
+Around them, the chapter's experiments: descent paths on a surface (:func:`descend`), the gradient
+a loss sends through a sigmoid output (:func:`sigmoid_output_gradient`, :func:`train_sigmoid_units`),
+gradient norms per layer, and the side-by-side run with scikit-learn (:func:`compare_with_sklearn`).
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from .losses import get
 from .losses._core import as_float_array, check_ndim, check_same_length
 
 __all__ = ["INITS", "ACTIVATIONS", "init_weights", "Linear", "MLP", "SGD", "History", "fit",
-           "gradient_norms", "descend", "tilted_double_well", "Comparison", "sklearn_twin",
-           "compare_with_sklearn"]
+           "gradient_norms", "descend", "tilted_double_well", "sigmoid_output_gradient", "train_sigmoid_units",
+           "Comparison", "sklearn_twin", "compare_with_sklearn"]
 
 INITS = ("glorot", "he")
 ACTIVATIONS = {"relu": Tensor.relu, "sigmoid": Tensor.sigmoid, "tanh": Tensor.tanh}
@@ -278,14 +281,64 @@ def tilted_double_well(u, v):
 
 
 # ------------------------------------------------------------------------------------------------
+# A sigmoid output: which loss lets it learn
+# ------------------------------------------------------------------------------------------------
+
+
+def sigmoid_output_gradient(loss, z, *, target: float = 1.0) -> np.ndarray:
+    """∂ℓ(target, σ(z))/∂z for every logit in the 1-D array `z`: what a loss on a sigmoid output
+    sends back to the logit, computed by autodiff (``loss_node`` after ``Tensor.sigmoid``).
+
+    Each logit is its own sample, so entry i is the derivative of that sample's loss alone.
+    """
+    owner = "sigmoid_output_gradient"
+    z = as_float_array(z, "z", owner)
+    check_ndim(z, "z", owner, 1, "Pass one logit per sample.")
+    logits = Tensor(z)
+    loss_node(loss, np.full(z.shape, float(target)), logits.sigmoid(), reduction="sum").backward()
+    return logits.grad
+
+
+def train_sigmoid_units(x, y, w0, *, loss, b0: float = 0.0, epochs: int = 400,
+                        learning_rate: float = 1.0) -> np.ndarray:
+    """Full-batch gradient descent on one sigmoid unit p = σ(w x + b), from several starts at once.
+
+    Row k of the result holds the Brier score — the mean squared error of the probabilities,
+    mean((p − y)²) — of the unit started at ``(w0[k], b0)``, measured before each of the
+    `epochs` updates. Every unit minimises its own mean ``loss(y, p)`` over the 1-D data
+    (x, y); the units are independent and share one graph (one row each) only to be quick:
+    the gradient of Σ_k (mean loss of unit k) with respect to unit k's parameters is that of its
+    own mean loss.
+    """
+    owner = "train_sigmoid_units"
+    x, y = as_float_array(x, "x", owner), as_float_array(y, "y", owner)
+    check_ndim(x, "x", owner, 1, "Pass one input per sample.")
+    check_same_length({"x": x, "y": y}, owner)
+    starts = as_float_array(w0, "w0", owner).reshape(-1, 1)
+    epochs = _positive_int(epochs, "epochs", owner)
+    w, b = Tensor(starts), Tensor(np.full_like(starts, float(b0)))
+    optimizer = SGD([w, b], learning_rate=learning_rate)
+    targets = np.broadcast_to(y, (starts.shape[0], y.size)).ravel()
+    brier = np.empty((starts.shape[0], epochs))
+    for epoch in range(epochs):
+        p = (w * x + b).sigmoid()                                # (units, samples)
+        brier[:, epoch] = np.mean((p.data - y) ** 2, axis=1)
+        optimizer.zero_grad()
+        (loss_node(loss, targets, p.reshape(-1), reduction="sum") / y.size).backward()
+        optimizer.step()
+    return brier
+
+
+# ------------------------------------------------------------------------------------------------
 # Side by side with scikit-learn
 # ------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Test accuracy, training loss per epoch and best-of-repeats training time of lossbook's MLP
-    and of MLPClassifier."""
+    """Test accuracy, training loss per epoch and best-of-`repeats` training time (in seconds) of
+    lossbook's MLP and of MLPClassifier. The times depend on the machine: show them in a figure,
+    never in a text output that must be reproducible."""
 
     accuracy: float
     sklearn_accuracy: float
@@ -293,6 +346,7 @@ class Comparison:
     sklearn_seconds: float
     loss_curve: np.ndarray
     sklearn_loss_curve: np.ndarray
+    repeats: int = 1
 
     @property
     def time_ratio(self) -> float:
@@ -345,4 +399,4 @@ def compare_with_sklearn(X_train, y_train, X_test, y_test, *, hidden: int = 64, 
                 twin.fit(X_train, y_train)
             theirs.append(time.perf_counter() - start)
     return Comparison(model.score(X_test, y_test), float(twin.score(X_test, y_test)), min(ours), min(theirs),
-                      history.loss, np.array(twin.loss_curve_))
+                      history.loss, np.array(twin.loss_curve_), repeats)

@@ -14,7 +14,8 @@ from . import active
 from .plots import PALETTE, new_axes
 
 __all__ = ["plot_loop_diagram", "plot_uncertainty_simplex", "plot_learning_curves", "plot_round",
-           "plot_rounds", "plot_scores", "plot_strategy_scores"]
+           "plot_rounds", "plot_scores", "plot_strategy_scores", "plot_score_agreement", "plot_best_of_m",
+           "plot_class_discovery"]
 
 
 def plot_loop_diagram(ax=None):
@@ -231,4 +232,52 @@ def plot_strategy_scores(X, r: active.Round, strategies: dict, *, k=5, axes=None
         top = unlabelled[active.select(s, k, seed)]
         plot_scores(X, r._replace(queried=top, scores=scores), ax=ax, title=label)
         ax.get_legend().remove()
+    return axes
+
+
+def plot_score_agreement(exact, approximate, *, ax=None, xlabel="exact", ylabel="approximation"):
+    """One dot per candidate: an approximate score against the exact one, and the line of equality.
+
+    Points on the dashed diagonal are scored alike; what matters for a query is that the order
+    of the points is kept (a monotone cloud), not that every value is equal.
+    """
+    exact, approximate = np.asarray(exact, dtype=float), np.asarray(approximate, dtype=float)
+    if exact.shape != approximate.shape or exact.ndim != 1:
+        raise ValueError(f"plot_score_agreement: exact and approximate must be 1-D of the same length; got "
+                         f"shapes {exact.shape} and {approximate.shape}")
+    ax = new_axes(ax, figsize=(4.8, 4.2))
+    ax.scatter(exact, approximate, color=PALETTE[0])
+    lims = [min(exact.min(), approximate.min()), max(exact.max(), approximate.max())]
+    ax.plot(lims, lims, color="0.4", linestyle="--", linewidth=1, label="equal")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    return ax
+
+
+def plot_best_of_m(sizes, shares, *, n_classes: int, ax=None):
+    """What a random subsample of m candidates keeps (``shares``, from
+    `active.best_of_random_candidates`) against m on a log axis; a second axis on top converts m
+    into the exact refits per query, m × ``n_classes``."""
+    ax = new_axes(ax, figsize=(6.2, 3.8))
+    ax.semilogx(sizes, shares, "o-", color=PALETTE[1])
+    ax.set_xlabel("number of random candidates scored, m (log scale)")
+    ax.set_ylabel("best reduction found / best in the pool")
+    ax.set_ylim(0, 1.05)
+    ax.grid(alpha=0.3)
+    top = ax.secondary_xaxis("top", functions=(lambda m: m * n_classes, lambda f: f / n_classes))
+    top.set_xlabel(f"exact refits per query (m × {n_classes} classes)")
+    return ax
+
+
+def plot_class_discovery(discovery: dict, *, axes=None, n_classes=None):
+    """Two panels from `active.class_discovery` (``{label: Discovery}``): test accuracy (left) and
+    the number of distinct classes among the labels (right), each mean ± one standard deviation."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(10.5, 4.0), layout="constrained")
+    left, right = axes
+    plot_learning_curves({k: d.accuracy for k, d in discovery.items()}, ax=left)
+    plot_learning_curves({k: d.classes for k, d in discovery.items()}, ax=right)
+    right.set_ylabel("distinct classes labelled" + (f" (of {n_classes})" if n_classes else ""))
+    right.get_legend().remove()
     return axes

@@ -6,12 +6,15 @@ graphviz); nothing in lossbook imports this module.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .autodiff import Tensor, topological_order
 from .plots import PALETTE, new_axes
 
-__all__ = ["graph_layout", "draw_graph", "plot_surface_paths", "plot_gradient_norms"]
+__all__ = ["graph_layout", "draw_graph", "plot_surface_paths", "plot_gradient_norms", "plot_logit_gradients",
+           "plot_curves", "plot_mlp_training", "plot_training_times"]
 
 _LEAF, _OP, _GRAD = "#DCEAF7", "#F2F2F2", PALETTE[1]
 
@@ -135,3 +138,68 @@ def plot_gradient_norms(norms: dict, *, ax=None):
     ax.legend()
     return ax
 
+
+def plot_logit_gradients(z, gradients: dict, *, ax=None, target: float = 1.0):
+    """|∂ℓ/∂z| against the logit z of a sigmoid output, one line per loss, log scale.
+
+    `gradients` maps a label to the gradients at `z` (e.g. from :func:`lossbook.nn.sigmoid_output_gradient`).
+    """
+    ax = new_axes(ax, figsize=(6, 4))
+    for (label, g), color in zip(gradients.items(), PALETTE):
+        ax.plot(z, np.abs(g), color=color, linewidth=2, label=label)
+    ax.set(yscale="log", xlabel=f"logit z (target y = {target:g})", ylabel=r"$|\partial \ell / \partial z|$",
+           title="Gradient reaching the logit of a sigmoid output")
+    ax.legend()
+    return ax
+
+
+def plot_curves(curves: dict, *, ax=None, target=None, xlabel="epoch", ylabel="", title=""):
+    """One line per entry of `curves` (label → values per epoch), and a dashed `target` line."""
+    ax = new_axes(ax, figsize=(6.5, 4))
+    for (label, values), color in zip(curves.items(), PALETTE):
+        ax.plot(np.asarray(values, dtype=float), color=color, linewidth=2, label=label)
+    if target is not None:
+        ax.axhline(target, color="black", linestyle="--", linewidth=1, label=f"target {target:g}")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.legend()
+    return ax
+
+
+def plot_mlp_training(history, comparison, *, axes=None, target: float = 0.95):
+    """Left: training loss per epoch of lossbook.nn (`history`, from :func:`lossbook.nn.fit`) and of
+    MLPClassifier (`comparison`, from :func:`lossbook.nn.compare_with_sklearn`); right: lossbook's
+    held-out accuracy per epoch, with a dashed `target`."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(12, 4), layout="constrained")
+    left, right = axes
+    epochs = np.arange(1, len(history.loss) + 1)
+    left.plot(epochs, history.loss, color=PALETTE[0], linewidth=2, label="lossbook.nn")
+    left.plot(np.arange(1, len(comparison.sklearn_loss_curve) + 1), comparison.sklearn_loss_curve,
+              color=PALETTE[1], linewidth=2, linestyle="--", label="MLPClassifier")
+    left.set(yscale="log", xlabel="epoch", ylabel="training cross-entropy", title="Learning curves")
+    left.legend()
+    right.plot(epochs, history.val_accuracy, color=PALETTE[0], linewidth=2, marker="o", markersize=3)
+    right.axhline(target, color="black", linestyle="--", linewidth=1, label=f"{target:.0%}")
+    right.set(xlabel="epoch", ylabel="accuracy on the held-out data", title="lossbook.nn: test accuracy")
+    right.legend(loc="lower right")
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return axes
+
+
+def plot_training_times(comparison, *, ax=None, target: float = 2.0):
+    """The measured training times of lossbook.nn and MLPClassifier as two bars, titled with their
+    ratio and the `target`. Times depend on the machine: this figure, not a text output, shows them."""
+    ax = new_axes(ax, figsize=(6.5, 2.6))
+    names = ["lossbook.nn", "MLPClassifier"]
+    seconds = [comparison.seconds, comparison.sklearn_seconds]
+    bars = ax.barh(names, seconds, color=[PALETTE[0], PALETTE[1]], height=0.55)
+    for bar, t in zip(bars, seconds):
+        ax.text(t, bar.get_y() + bar.get_height() / 2, f"  {t:.2f} s", va="center", fontsize=10)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.25 * max(seconds))
+    ax.set_xlabel(f"training time in seconds (best of {comparison.repeats}, one BLAS thread)")
+    verdict = "within" if comparison.time_ratio <= target else "outside"
+    ax.set_title(f"lossbook.nn / MLPClassifier: {comparison.time_ratio:.1f}× the time "
+                 f"({verdict} the {target:g}× target)")
+    return ax

@@ -309,6 +309,101 @@ def test_compare_strategies_and_labels_to_reach(blobs):
     assert np.isnan(active.labels_to_reach([10, 20, 30], [0.5, 0.6, 0.7], 0.85))
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_every_strategy_can_be_called_with_estimator_and_pool_alone(blobs, name):
+    """strategy(estimator, X_pool): rng defaults to default_rng(0) (deterministic), and the two
+    strategies that refit on the labelled set take it as keywords."""
+    X, y, *_ = blobs
+    model = est().fit(X[:30], y[:30])
+    needs_labels = name in ("committee", "expected_error_reduction")
+    labelled = dict(X_labelled=X[:30], y_labelled=y[:30]) if needs_labels else {}
+    strategy = active.STRATEGIES[name]
+    a = strategy(model, X[30:], **labelled)
+    b = strategy(model, X[30:], **labelled)
+    assert a.shape == (len(X) - 30,) and not np.isnan(a).any()
+    np.testing.assert_array_equal(a, b)                       # no unseeded randomness
+    if "rng" in inspect.signature(strategy).parameters:
+        np.testing.assert_array_equal(a, strategy(model, X[30:], rng=0, **labelled))
+
+
+@pytest.mark.parametrize("name", ["committee", "expected_error_reduction"])
+def test_strategies_that_refit_say_they_need_the_labelled_set(blobs, name):
+    X, y, *_ = blobs
+    model = est().fit(X[:30], y[:30])
+    with pytest.raises(ValueError, match=rf"{name}: X_labelled and y_labelled must be given .*got X_labelled=None, "
+                                         r"y_labelled=None"):
+        active.STRATEGIES[name](model, X[30:])
+    with pytest.raises(ValueError, match=rf"{name}: X_labelled and y_labelled must be given .*y_labelled=None"):
+        active.call_strategy(name, model, X[30:], X_labelled=X[:30])
+    with pytest.raises(ValueError, match=rf"{name}: X_labelled must be 2-D and y_labelled 1-D"):
+        active.STRATEGIES[name](model, X[30:], X_labelled=X[:30], y_labelled=y[:29])
+
+
+def test_rng_must_be_a_generator_a_seed_or_none(blobs):
+    X, y, *_ = blobs
+    model = est().fit(X[:30], y[:30])
+    with pytest.raises(ValueError, match=r"random: rng must be a numpy Generator, a non-negative integer seed or "
+                                         r"None; got 'x'"):
+        active.random(model, X, rng="x")
+
+
+def test_class_discovery_counts_classes_and_matches_the_learning_curves(blobs):
+    X, y, Xt, yt = blobs
+    loop = dict(n_initial=2, batch_size=5, budget=22)
+    d = active.class_discovery(["random", "margin"], X, y, Xt, yt, estimator=est(), seeds=range(3), **loop)
+    curves = active.compare_strategies(["random", "margin"], X, y, Xt, yt, estimator=est(), seeds=range(3), **loop)
+    for name in ("random", "margin"):
+        np.testing.assert_array_equal(d[name].accuracy.scores, curves[name].scores)
+        np.testing.assert_array_equal(d[name].classes.n_labels, [2, 7, 12, 17, 22])
+        classes = d[name].classes.scores
+        assert np.all(classes[:, 0] == 2) and np.all(np.diff(classes, axis=1) >= 0) and classes.max() <= 3
+    with pytest.raises(ValueError, match=r"class_discovery: seeds must not be empty"):
+        active.class_discovery(["random"], X, y, Xt, yt, estimator=est(), seeds=[])
+
+
+def test_learning_curve_accuracy_is_the_estimators_score(blobs):
+    """The direct accuracy shortcut gives exactly estimator.score; other estimators keep their score."""
+    X, y, Xt, yt = blobs
+    rounds = active.history("margin", X, y, estimator=est(), n_initial=6, batch_size=8, budget=22)
+    _, scores = active.learning_curve("margin", X, y, Xt, yt, estimator=est(), n_initial=6, batch_size=8, budget=22)
+    assert scores.tolist() == [r.estimator.score(Xt, yt) for r in rounds]
+
+    class Scored(LogisticRegression):
+        def score(self, X, y, sample_weight=None):
+            return 0.5
+
+    _, scores = active.learning_curve("margin", X, y, Xt, yt, estimator=Scored(max_iter=1000), n_initial=6,
+                                      batch_size=8, budget=22)
+    assert np.all(scores == 0.5)
+
+
+def test_best_of_random_candidates():
+    scores = np.array([0.0, 1.0, 2.0, 4.0])
+    shares = active.best_of_random_candidates(scores, [1, 2, 4], n_draws=2000, seed=0)
+    assert shares[-1] == 1.0 and np.all(np.diff(shares) > 0)
+    assert shares[0] == pytest.approx(np.mean(scores) / 4, abs=0.03)        # one random candidate: the mean
+    np.testing.assert_array_equal(shares, active.best_of_random_candidates(scores, [1, 2, 4], n_draws=2000, seed=0))
+    with pytest.raises(ValueError, match=r"best_of_random_candidates: sizes\[i\] must be an integer in \[1, 4\] "
+                                         r"\(the pool has 4 points\); got 5"):
+        active.best_of_random_candidates(scores, [5])
+    with pytest.raises(ValueError, match=r"the largest score must be positive"):
+        active.best_of_random_candidates(-scores, [1])
+    with pytest.raises(ValueError, match=r"scores must be a non-empty 1-D array of finite numbers"):
+        active.best_of_random_candidates([np.nan, 1.0], [1])
+
+
+def test_refit_starts_from_the_current_solution_with_warm_start_and_gives_the_same_scores(blobs):
+    X, y, *_ = blobs
+    ctx = dict(X_labelled=X[:30], y_labelled=y[:30], rng=0)
+    warm = est(warm_start=True, tol=1e-10).fit(X[:30], y[:30])
+    before = warm.coef_.copy()
+    scores = [active.expected_error_reduction(m, X[30:], update="refit", n_candidates=8, **ctx)
+              for m in (est(tol=1e-10).fit(X[:30], y[:30]), warm)]
+    assert np.isfinite(scores[0]).sum() == 8
+    np.testing.assert_allclose(scores[0], scores[1], atol=1e-6)    # same optimum, reached from either start
+    np.testing.assert_array_equal(warm.coef_, before)               # the copies are refitted, not the estimator
+
+
 def test_select_breaks_ties_at_random_and_keeps_the_best():
     scores = np.array([0.0, 5.0, 1.0, 1.0, 1.0, 1.0])
     picks = {tuple(active.select(scores, 2, seed)) for seed in range(20)}
@@ -320,10 +415,18 @@ def test_select_breaks_ties_at_random_and_keeps_the_best():
 # ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kw, match", [
-    (dict(budget=1000), r"budget must be an integer in \[1, 240\] \(the pool has 240 points\); got 1000"),
+    (dict(budget=1000), r"budget must be an integer in \[2, 240\] \(the pool has 240 points\); got 1000"),
     (dict(batch_size=0), r"batch_size must be an integer >= 1; got 0"),
-    (dict(n_initial=0), r"n_initial must be an integer in \[1, 200\]"),
-    (dict(n_initial=50, budget=20), r"n_initial must be an integer in \[1, 20\] \(at most budget = 20\); got 50"),
+    (dict(n_initial=0), r"n_initial must be an integer in \[2, 200\]"),
+    # one label is one class: scikit-learn would fail inside the loop ("at least 2 classes")
+    (dict(n_initial=1), r"n_initial must be an integer in \[2, 200\] \(at least 2, so that the initial labels "
+                        r"cover two classes — the pool has 3; at most budget = 200\); got 1"),
+    (dict(n_initial=50, budget=20), r"n_initial must be an integer in \[2, 20\] .*at most budget = 20\); got 50"),
+    (dict(seed=None), r"seed must be a non-negative integer or a numpy Generator \(the run is deterministic "
+                      r"for a seed\); got None"),
+    (dict(seed=1.5), r"seed must be a non-negative integer or a numpy Generator .*got 1.5"),
+    (dict(seed=-1), r"seed must be a non-negative integer .*got -1"),
+    (dict(seed=True), r"seed must be a non-negative integer .*got True"),
     (dict(budget=2.5), r"budget must be an integer"),
     (dict(strategy="uncertainty"), r"strategy must be one of \['committee', 'entropy', 'expected_error_reduction', "
                                    r"'expected_gradient_length', 'least_confidence', 'margin', 'random'\] or a "
@@ -338,6 +441,27 @@ def test_learning_curve_errors(blobs, kw, match):
     strategy = args.pop("strategy")
     with pytest.raises(ValueError, match="learning_curve: " + match):
         active.learning_curve(strategy, X, y, Xt, yt, **args)
+
+
+def test_a_pool_of_one_class_is_refused(blobs):
+    X, y, Xt, yt = blobs
+    with pytest.raises(ValueError, match=r"learning_curve: y_pool must contain at least 2 classes .*got 1"):
+        active.learning_curve("margin", X, np.zeros(len(X), dtype=int), Xt, yt, estimator=est())
+
+
+def test_n_initial_two_with_more_classes_works(blobs):
+    """Two initial labels of two classes: the smallest start the loop allows (a cold start)."""
+    X, y, Xt, yt = blobs
+    first = next(active.simulate("margin", X, y, estimator=est(), n_initial=2, seed=0))
+    assert len(set(y[first.labelled])) == 2
+
+
+def test_a_generator_seed_is_accepted_and_deterministic_in_its_state(blobs):
+    X, y, Xt, yt = blobs
+    kw = dict(estimator=est(), n_initial=6, batch_size=8, budget=30)
+    a = active.learning_curve("random", X, y, Xt, yt, seed=np.random.default_rng(3), **kw)
+    b = active.learning_curve("random", X, y, Xt, yt, seed=np.random.default_rng(3), **kw)
+    assert np.array_equal(a[1], b[1])
 
 
 def test_shape_errors(blobs):

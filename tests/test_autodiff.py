@@ -55,6 +55,7 @@ UNARY = {
     "relu": Tensor.relu,
     "abs": Tensor.abs,
     "pow": lambda t: (t * t + 0.5) ** 1.5,
+    "rpow": lambda t: 2.0 ** t.tanh(),          # c ** t, bounded exponent
     "neg": lambda t: -t,
     "sum0": lambda t: t.sum(axis=0, keepdims=True) if t.ndim else t,
     "mean-1": lambda t: t.mean(axis=-1) if t.ndim else t,
@@ -323,8 +324,33 @@ def test_repr_shows_label_value_and_operation():
     assert y.label == "y" and repr(y) == "Tensor(y=4, op='×')"
 
 
+def test_power_of_a_constant_base():
+    x = Tensor([-1.0, 0.0, 0.5, 3.0])
+    out = 2 ** x                                           # int base, as well as floats
+    np.testing.assert_allclose(out.data, 2.0 ** x.data)
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad, 2.0 ** x.data * np.log(2.0))
+    y = Tensor(1.5)
+    (np.float64(10.0) ** y).backward()                     # a NumPy scalar base defers to Tensor too
+    assert y.grad == pytest.approx(10.0**1.5 * np.log(10.0))
+
+
+def test_zeroth_power_has_zero_gradient_everywhere_even_at_zero():
+    x = Tensor([0.0, -2.0, 3.0])
+    out = (x**0).sum()                                     # the constant 3
+    out.backward()                                         # no 0 · ∞ = NaN, no RuntimeWarning
+    assert out.item() == 3.0
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+    z = Tensor(0.0)
+    (z**1 + z**2).backward()                               # 1·0⁰ + 2·0¹ = 1
+    assert z.grad == 1.0
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda: Tensor(2.0) ** Tensor(2.0), "exponent must be a real number"),
+    (lambda: 0.0 ** Tensor(2.0), "base must be a positive real number"),
+    (lambda: (-2.0) ** Tensor(2.0), r"base must be a positive real number.*got -2\.0"),
+    (lambda: "a" ** Tensor(2.0), "base must be a positive real number"),
     (lambda: Tensor(np.ones(3)).backward(), "gradient must be given for a non-scalar output"),
     (lambda: Tensor(np.ones(3)).backward(np.ones(2)), r"gradient must have the output's shape \(3,\)"),
     (lambda: value_and_grad(lambda p: p * 2.0)(np.ones(2)), "f must return a scalar Tensor"),

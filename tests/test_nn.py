@@ -129,6 +129,49 @@ def test_compare_with_sklearn_reports_accuracies_and_a_ratio(digits):
     assert c.accuracy > 0.9 and c.sklearn_accuracy > 0.9
     assert c.seconds > 0 and c.sklearn_seconds > 0 and c.time_ratio == c.seconds / c.sklearn_seconds
     assert c.loss_curve.shape == c.sklearn_loss_curve.shape == (5,)
+    assert c.repeats == 1
+
+
+def test_sigmoid_output_gradient_is_the_chain_rule_through_the_sigmoid():
+    z = np.linspace(-8, 8, 33)
+    p = 1 / (1 + np.exp(-z))
+    np.testing.assert_allclose(nn.sigmoid_output_gradient("mse", z), 2 * (p - 1) * p * (1 - p), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(nn.sigmoid_output_gradient("binary_cross_entropy", z), p - 1, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(nn.sigmoid_output_gradient("binary_cross_entropy", z, target=0.0), p, rtol=1e-9,
+                               atol=1e-12)
+
+
+def _one_unit(x, y, loss, w0, epochs, learning_rate):
+    """The loop train_sigmoid_units replaces: one unit, one graph per step, mean loss."""
+    w, b = Tensor(float(w0)), Tensor(0.0)
+    optimizer = nn.SGD([w, b], learning_rate=learning_rate)
+    brier = []
+    for _ in range(epochs):
+        p = (w * x + b).sigmoid()
+        brier.append(np.mean((p.data - y) ** 2))
+        optimizer.zero_grad()
+        loss_node(loss, y, p).backward()
+        optimizer.step()
+    return np.array(brier)
+
+
+@pytest.mark.parametrize("loss", ["mse", "binary_cross_entropy"])
+def test_sigmoid_units_trained_together_match_units_trained_alone(loss):
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(-1, 0.6, 20), rng.normal(1, 0.6, 20)])
+    y = np.repeat([0.0, 1.0], 20)
+    together = nn.train_sigmoid_units(x, y, [-2, -6], loss=loss, epochs=30, learning_rate=1.0)
+    assert together.shape == (2, 30)
+    for row, w0 in zip(together, (-2, -6)):
+        np.testing.assert_allclose(row, _one_unit(x, y, loss, w0, 30, 1.0), rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropy_recovers_from_a_confident_mistake_faster():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(-1, 0.6, 50), rng.normal(1, 0.6, 50)])
+    y = np.repeat([0.0, 1.0], 50)
+    mse, ce = (nn.train_sigmoid_units(x, y, [-6], loss=name, epochs=200)[0] for name in ("mse", "binary_cross_entropy"))
+    assert np.argmax(ce < 0.1) < 20 < np.argmax(mse < 0.1)
 
 
 @pytest.mark.parametrize("call, message", [
@@ -143,6 +186,12 @@ def test_compare_with_sklearn_reports_accuracies_and_a_ratio(digits):
     (lambda: nn.fit(nn.MLP([2, 2]), np.ones((3, 2)), [0, 1]), "same number of samples"),
     (lambda: nn.fit(nn.MLP([2, 2]), np.ones((3, 2)), [0, 1, 1], seed=-1), "seed must be a non-negative integer"),
     (lambda: nn.descend(lambda p: p, [1.0], learning_rate=-1.0), "learning_rate must be a number"),
+    (lambda: nn.sigmoid_output_gradient("mse", np.ones((2, 2))), "z must be 1-D"),
+    (lambda: nn.sigmoid_output_gradient("zero_one", np.ones(2)), "loss must be differentiable"),
+    (lambda: nn.train_sigmoid_units(np.ones(3), np.ones(2), [1.0], loss="mse"), "same number of samples"),
+    (lambda: nn.train_sigmoid_units(np.ones(3), np.ones(3), [1.0], loss="mse", epochs=0),
+     "epochs must be a positive integer"),
+    (lambda: nn.train_sigmoid_units(np.ones((3, 1)), np.ones(3), [1.0], loss="mse"), "x must be 1-D"),
 ])
 def test_errors_name_the_parameter(call, message):
     with pytest.raises(ValueError, match=message):

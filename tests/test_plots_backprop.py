@@ -67,3 +67,33 @@ def test_optim_explorer_builds_its_sliders():
     widget = optim_explorer(n_steps=5)
     names = {child.description for child in widget.children if hasattr(child, "description")}
     assert {"learning rate", "momentum", "steps"} <= names
+
+
+def test_plot_logit_gradients_and_curves():
+    z = np.linspace(-5, 5, 11)
+    ax = plots_backprop.plot_logit_gradients(z, {"mse": nn.sigmoid_output_gradient("mse", z),
+                                                 "ce": nn.sigmoid_output_gradient("binary_cross_entropy", z)})
+    assert [l.get_label() for l in ax.lines] == ["mse", "ce"] and ax.get_yscale() == "log"
+    assert np.all(ax.lines[0].get_ydata() >= 0)                        # magnitudes
+    ax = plots_backprop.plot_curves({"a": [3, 2, 1], "b": [1, 1, 1]}, target=0.5, ylabel="Brier")
+    assert len(ax.lines) == 3 and ax.get_ylabel() == "Brier"
+
+
+def _comparison(seconds=0.3, sklearn_seconds=0.2, epochs=4):
+    return nn.Comparison(0.97, 0.96, seconds, sklearn_seconds, np.linspace(1, 0.1, epochs),
+                         np.linspace(1.1, 0.1, epochs), repeats=2)
+
+
+def test_plot_mlp_training_draws_both_learning_curves():
+    history = nn.History(np.linspace(1, 0.1, 4), np.array([0.9, 0.95, 0.96, 0.97]))
+    left, right = plots_backprop.plot_mlp_training(history, _comparison(), target=0.95)
+    assert [l.get_label() for l in left.lines] == ["lossbook.nn", "MLPClassifier"]
+    assert len(right.lines) == 2                                        # accuracy and the 95 % line
+
+
+@pytest.mark.parametrize("ours, theirs, verdict", [(0.3, 0.2, "within"), (0.5, 0.2, "outside")])
+def test_plot_training_times_titles_the_ratio(ours, theirs, verdict):
+    ax = plots_backprop.plot_training_times(_comparison(ours, theirs), target=2.0)
+    title = ax.get_title()
+    assert f"{ours / theirs:.1f}×" in title and verdict in title
+    assert "best of 2" in ax.get_xlabel() and len(ax.patches) == 2
