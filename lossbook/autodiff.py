@@ -355,7 +355,7 @@ def loss_node(loss, *inputs, sample_weight=None, reduction: str = "mean", **hype
 
     ``loss_node("mse", y, y_pred)`` with a Tensor ``y_pred`` returns a scalar Tensor; calling
     ``backward()`` on anything built from it sends ``∂loss/∂y_pred`` — taken from
-    ``loss.gradient`` (the derivative of Σℓ), scaled for the reduction and the sample weights —
+    ``loss.per_sample_gradient`` (summed, the derivative of Σℓ), scaled for the reduction and the sample weights —
     into ``y_pred``. Inputs that are Tensors after the target (``y_pred``; for ranking losses, the
     embeddings or scores) receive gradients; targets and labels are constants.
 
@@ -381,7 +381,7 @@ def loss_node(loss, *inputs, sample_weight=None, reduction: str = "mean", **hype
     wanted = [i for i in _gradient_inputs(loss) if i < len(inputs) and isinstance(inputs[i], Tensor)]
 
     def backward(g):
-        grads = loss.gradient(*arrays, **hyper_parameters)
+        grads = loss.per_sample_gradient(*arrays, **hyper_parameters)
         grads = grads if isinstance(grads, tuple) else (grads,)
         n = grads[0].shape[0]
         # ∂(reduced)/∂ℓ_i per sample: 1/n (mean), 1 (sum) or the upstream gradient (none); × weights.

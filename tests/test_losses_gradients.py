@@ -268,8 +268,28 @@ def test_huber_gradient_is_continuous_at_delta():
 
 
 def test_gradient_shapes_for_scalars_lists_and_one_hot_targets():
-    assert L.mse.gradient(1.0, 3.0).shape == (1,)
+    """.gradient has the shape of y_pred as given; .per_sample_gradient keeps the sample axis."""
+    assert L.mse.gradient(1.0, 3.0).shape == ()
+    assert L.mse.per_sample_gradient(1.0, 3.0).shape == (1,)
     assert L.mse.gradient([1.0, 2.0], [0.0, 0.0]).shape == (2,)
     P = prob_rows(60)
     assert L.categorical_cross_entropy.gradient(np.eye(4)[[0, 1, 2, 3, 0, 1, 2]], P).shape == P.shape
-    assert L.kl_divergence.gradient(P[0], P[1]).shape == (1, 4)  # one distribution is one row
+    assert L.kl_divergence.gradient(P[0], P[1]).shape == (4,)
+    assert L.kl_divergence.per_sample_gradient(P[0], P[1]).shape == (1, 4)  # one distribution is one row
+    np.testing.assert_array_equal(L.kl_divergence.gradient(P[0], P[1]), L.kl_divergence.gradient(P[:1], P[1:2])[0])
+    assert L.categorical_cross_entropy_with_logits.gradient(1, [0.2, 0.3]).shape == (2,)
+    assert np.shape(L.binary_cross_entropy_with_logits.gradient(1, 0.3)) == ()
+
+
+def test_gradient_of_a_broadcast_scalar_prediction_is_the_sum_over_samples():
+    """A scalar y_pred against n targets: its gradient is d(Σℓ)/dŷ, the sum of the per-sample
+    derivatives (which per_sample_gradient gives one by one)."""
+    y = np.array([1.0, 2.0, 3.0])
+    per_sample = L.huber.per_sample_gradient(y, 0.5, delta=1.0)
+    np.testing.assert_array_equal(per_sample, L.huber.gradient(y, np.full(3, 0.5), delta=1.0))
+    g = L.huber.gradient(y, 0.5, delta=1.0)
+    assert np.shape(g) == () and g == per_sample.sum()
+    h = 1e-6
+    fd = (L.huber(y, 0.5 + h, reduction="sum") - L.huber(y, 0.5 - h, reduction="sum")) / (2 * h)
+    np.testing.assert_allclose(g, fd, rtol=1e-8)
+    assert np.shape(L.hinge.gradient([1, -1, 1], 0.2)) == ()

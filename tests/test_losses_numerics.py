@@ -164,7 +164,7 @@ HUGE_AND_TINY = [s * v for s in (1, -1) for v in (1e-300, 1e-150, 1e-20, 1e-8, 0
 @pytest.mark.parametrize("delta", [1e-10, 1e-3, 1e10])
 def test_pseudo_huber_is_exact_for_extreme_deltas(delta):
     got = L.pseudo_huber(HUGE_AND_TINY, 0.0, delta=delta, reduction="none")
-    grad = L.pseudo_huber.gradient(HUGE_AND_TINY, 0.0, delta=delta)
+    grad = L.pseudo_huber.per_sample_gradient(HUGE_AND_TINY, 0.0, delta=delta)
     D = mpmath.mpf(delta)
     for v, g, r in zip(got, grad, HUGE_AND_TINY):
         R = mpmath.mpf(r)

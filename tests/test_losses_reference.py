@@ -430,7 +430,7 @@ def test_log_cosh_is_exact_from_1e8_to_800():
     for g, r in zip(got, RESIDUALS):
         assert_close_to(g, mpmath.log(mpmath.cosh(mpmath.mpf(r))))
     # and its gradient, tanh, to the same accuracy (the gradient w.r.t. y_pred is −tanh r)
-    for g, r in zip(L.log_cosh.gradient(RESIDUALS, 0.0), RESIDUALS):
+    for g, r in zip(L.log_cosh.per_sample_gradient(RESIDUALS, 0.0), RESIDUALS):
         assert_close_to(-g, mpmath.tanh(mpmath.mpf(r)))
 
 
@@ -452,7 +452,7 @@ def test_pseudo_huber_is_exact_for_tiny_and_huge_residuals(delta):
         t2 = (mpmath.mpf(r) / delta) ** 2
         # δ²(√(1+t²) − 1), with √(1+x) − 1 = expm1(log1p(x)/2) so that 50 digits are 50 digits
         assert_close_to(g, delta**2 * mpmath.expm1(mpmath.log1p(t2) / 2))
-    grad = L.pseudo_huber.gradient(HUGE_AND_TINY, 0.0, delta=delta)
+    grad = L.pseudo_huber.per_sample_gradient(HUGE_AND_TINY, 0.0, delta=delta)
     for g, r in zip(grad, HUGE_AND_TINY):
         r = mpmath.mpf(r)
         assert_close_to(-g, r / mpmath.sqrt(1 + (r / delta) ** 2))

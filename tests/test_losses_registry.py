@@ -250,10 +250,13 @@ def test_a_scalar_target_is_broadcast_against_one_value_per_sample(name, y, y_pr
     np.testing.assert_array_equal(loss(y, y_pred, reduction="none"), loss(repeated, y_pred, reduction="none"))
     assert loss(y, y_pred) == loss(repeated, y_pred)
     np.testing.assert_array_equal(loss.gradient(y, y_pred), loss.gradient(repeated, y_pred))
-    # a scalar prediction against n targets, too: n per-sample derivatives (documented)
+    # a scalar prediction against n targets, too: per sample, n derivatives; as .gradient, their
+    # sum, the derivative of Σℓ with respect to the one scalar (documented)
     one = float(y_pred[1])
     np.testing.assert_array_equal(loss(repeated, one, reduction="none"), loss(repeated, np.full(3, one), reduction="none"))
-    np.testing.assert_array_equal(loss.gradient(repeated, one), loss.gradient(repeated, np.full(3, one)))
+    per_sample = loss.gradient(repeated, np.full(3, one))
+    np.testing.assert_array_equal(loss.per_sample_gradient(repeated, one), per_sample)
+    assert np.shape(loss.gradient(repeated, one)) == () and loss.gradient(repeated, one) == per_sample.sum()
 
 
 @pytest.mark.parametrize("name", ["binary_cross_entropy", "hinge", "focal", "zero_one"])
@@ -276,21 +279,24 @@ def test_one_row_of_class_predictions_is_one_sample(name, row, expected):
     for y in (1, np.int64(1), 1.0, [1], [0.0, 1.0]):
         assert loss(y, row) == pytest.approx(expected, rel=1e-15), y
         assert loss(y, row, reduction="none").shape == (1,)
-        assert loss.gradient(y, row).shape == (1, 2)
-    np.testing.assert_array_equal(loss.gradient(1, row), loss.gradient([1], [row]))
+        assert loss.gradient(y, row).shape == (2,)  # the shape of y_pred
+        assert loss.per_sample_gradient(y, row).shape == (1, 2)
+    np.testing.assert_array_equal(loss.gradient(1, row), loss.gradient([1], [row])[0])
     # a scalar label is broadcast over n rows
     rows = np.array([row, row[::-1]])
     np.testing.assert_array_equal(loss(1, rows, reduction="none"), loss([1, 1], rows, reduction="none"))
 
 
 def test_gradient_shapes_are_documented():
-    """A scalar or a single row is one sample: per-sample outputs keep the sample axis; a scalar
-    prediction broadcast against n targets gets its n per-sample derivatives."""
+    """.gradient has the shape of y_pred as given (a broadcast scalar gets the sum of its per-sample
+    derivatives); .per_sample_gradient and reduction="none" keep the sample axis."""
     doc = " ".join(L.Loss.__doc__.split())
-    assert "per-sample outputs always have the sample axis" in doc
-    assert "sum it for the derivative with respect to the one broadcast scalar" in doc
-    assert L.mse.gradient(1.0, 3.0).shape == (1,)
-    assert L.mse.gradient([1.0, 2.0, 3.0], 0.0).tolist() == [-2.0, -4.0, -6.0]  # ∂ℓ_i/∂ŷ, one per sample
+    assert "each with the shape of that input as given" in doc
+    assert "its gradient is the sum of the n per-sample derivatives" in doc
+    assert "with the sample axis first" in doc
+    assert L.mse.gradient(1.0, 3.0).shape == ()
+    assert L.mse.gradient([1.0, 2.0, 3.0], 0.0) == -12.0  # d(Σℓ)/dŷ for the one broadcast ŷ
+    assert L.mse.per_sample_gradient([1.0, 2.0, 3.0], 0.0).tolist() == [-2.0, -4.0, -6.0]  # ∂ℓ_i/∂ŷ
     assert L.kl_divergence([0.5, 0.5], [0.25, 0.75], reduction="none").shape == (1,)
 
 

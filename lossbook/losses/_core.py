@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Callable
@@ -318,17 +319,20 @@ class Loss:
       ``"sum"``: Σwℓ; ``"none"``: the per-sample array wℓ, of shape (n_samples,).
     - ``loss.gradient(*inputs, **hyper_parameters)``: the per-sample derivatives ∂ℓ_i with
       respect to each input after the target (a tuple when there are several), each with the
-      shape of that input. Summed, they are the derivative of Σℓ (the unweighted ``"sum"``);
-      divided by n, that of the mean; multiplied by weights w_i and divided by Σw, that of the
-      weighted mean.
+      shape of that input as given — a scalar ``y_pred`` gets a scalar, a single row (k,) a row
+      (k,). Summed, they are the derivative of Σℓ (the unweighted ``"sum"``); divided by n,
+      that of the mean; multiplied by weights w_i and divided by Σw, that of the weighted mean.
+      Where a scalar ``y_pred`` is broadcast against n targets, its gradient is the sum of the n
+      per-sample derivatives: the derivative of Σℓ with respect to that one number.
+    - ``loss.per_sample_gradient(...)``: the same derivatives laid out per sample, with the
+      sample axis first — shape (n,) or (n, k), (1,) or (1, k) for one sample, and one entry per
+      sample where a scalar was broadcast. That is what weights and reductions act on (the
+      autodiff engine and the linear models use it).
     - Lists and scalars are accepted like arrays, and computation is float64. A scalar is one
       sample, and so is a single row (k,) where the loss takes rows (a distribution, class
-      scores): per-sample outputs always have the sample axis — ``reduction="none"`` gives shape
-      (1,) and ``.gradient`` shape (1,) or (1, k) for them. Where a loss compares one value per
-      sample, a scalar target or prediction is broadcast against the other input (NumPy
-      style); the gradient then has one entry per sample, ∂ℓ_i/∂ŷ, because per-sample
-      derivatives are what weights and reductions act on — sum it for the derivative with
-      respect to the one broadcast scalar.
+      scores): ``reduction="none"`` always has the sample axis, shape (1,) for them. Where a loss
+      compares one value per sample, a scalar target or prediction is broadcast against the
+      other input (NumPy style).
 
     Metadata, with the definitions the flags follow (the tests check every loss against them):
 
@@ -528,8 +532,25 @@ class Loss:
         return reduce(value(*arrays, **hp), sample_weight, reduction, self.name)
 
     def gradient(self, *args, **kwargs):
-        """Per-sample derivatives with respect to the inputs after the target (see the class
-        docstring): summed, the derivative of Σℓ."""
+        """Derivatives with respect to the inputs after the target, each of the shape of its input
+        (see the class docstring): summed, the derivative of Σℓ."""
+        shape = None
+        if self.inputs[:2] == ("y_true", "y_pred"):
+            raw = args[1] if len(args) > 1 else kwargs.get("y_pred")
+            shape = np.shape(raw) if raw is not None else None
+        grad = self.per_sample_gradient(*args, **kwargs)
+        if shape is None or isinstance(grad, tuple) or grad.shape == shape:
+            return grad
+        if grad.size == math.prod(shape):  # one sample given as a scalar or a single row
+            return grad.reshape(shape)
+        # y_pred was broadcast against the targets: sum over the axes it was broadcast along
+        lead = grad.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1)
+        return grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad
+
+    def per_sample_gradient(self, *args, **kwargs):
+        """Per-sample derivatives with respect to the inputs after the target, the sample axis
+        first (see the class docstring): summed, the derivative of Σℓ."""
         arrays = self._arrays(args, kwargs)
         hp = self._hyper(kwargs)
         with np.errstate(over="ignore"):  # as in __call__: beyond the float64 range is ±inf
