@@ -78,6 +78,9 @@ def test_executed_top_to_bottom_without_errors(path):
 def test_outputs_are_clean(path):
     nb = nbformat.read(path, as_version=4)
     assert "widgets" not in nb.metadata, "saved widget state makes the site load a CDN widget manager"
+    timed = [i for i, c in enumerate(nb.cells) if "execution" in c.metadata]
+    assert not timed, (f"cells {timed} store execution timestamps (dates) in their metadata: "
+                       "execute with tests/execute_notebooks.py")
     text = json.dumps([c.get("outputs", []) for c in nb.cells])
     for bad in ("/work/", "/tmp/", "/root/", "/home/", "Traceback"):
         assert bad not in text, f"outputs contain {bad!r}: machine-specific or an error"
