@@ -18,6 +18,10 @@ strategy of your own needs no more; every built-in strategy can be called as
 ``strategy(estimator, X_pool)`` (plus the labelled set for the two that refit), and
 ``functools.partial`` sets a strategy's hyper-parameters.
 
+Runs are independent of each other, so `compare_strategies` and `class_discovery` (and
+`expected_error_reduction` over many candidates) take ``n_jobs``: `run_in_processes` computes
+that many at a time in forked worker processes, with the same numbers as one after the other.
+
 References: uncertainty sampling (Lewis & Gale 1994), query by committee (Seung, Opper &
 Sompolinsky 1992), expected error reduction (Roy & McCallum 2001), expected gradient length
 (Settles, Craven & Ray 2008); survey: Settles (2009).
@@ -27,10 +31,14 @@ from __future__ import annotations
 
 import copy
 import inspect
+import multiprocessing
+import sys
+import warnings
+from functools import partial
 from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
-from scipy.linalg import blas, lapack
+from scipy.linalg import blas, cho_factor, cho_solve, lapack
 from scipy.special import xlogy
 from sklearn.base import ClassifierMixin, clone, is_classifier
 from sklearn.model_selection import train_test_split
@@ -42,7 +50,7 @@ __all__ = [
     "expected_gradient_length", "committee", "uncertainty", "vote_entropy", "call_strategy",
     "initial_indices", "select", "Round", "simulate", "history", "learning_curve", "pool_test_split",
     "CurveSet", "compare_strategies", "labels_to_reach", "Discovery", "class_discovery",
-    "best_of_random_candidates",
+    "best_of_random_candidates", "run_in_processes",
 ]
 
 
@@ -301,16 +309,84 @@ def _inverse_hessian(estimator, X_labelled):
     # changes no probability); the gradients have no component along them.
     H[np.diag_indices_from(H)] += np.tile(penalty, J) + 1e-6
     # H⁻¹ from its Cholesky factor: then H⁻¹U for every candidate costs one matrix product,
-    # because U = I_J ⊗ x̃ only picks and combines columns of H⁻¹ (see _label_updates).
-    factor, info = lapack.dpotrf(H, lower=1, clean=0)
+    # because U = I_J ⊗ x̃ only picks and combines columns of H⁻¹: column block l of U is x̃ in
+    # the rows of class l, so (H⁻¹U)ᵀ is x̃ᵀ times row block l of the symmetric H⁻¹.
+    # H is ours (Fortran-ordered, from dsyrk): factorise and invert it in place, no copies.
+    factor, info = lapack.dpotrf(H, lower=1, clean=0, overwrite_a=1)
     if info == 0:
-        Hinv, info = lapack.dpotri(factor, lower=1)
+        Hinv, info = lapack.dpotri(factor, lower=1, overwrite_c=1)
     if info != 0:
         raise ValueError(f"expected_error_reduction: the Hessian is not positive definite (LAPACK info {info})")
-    return np.tril(Hinv) + np.tril(Hinv, -1).T
+    # dpotri fills the lower triangle only. The transpose of the symmetrised (Fortran-ordered)
+    # result is the same matrix, C-ordered, which _label_updates reshapes without a copy.
+    return _symmetrise_lower(Hinv).T
 
 
-def _label_updates(estimator, Hinv, x_candidates, n_iter: int = 8):
+def _symmetrise_lower(A, tile: int = 64):
+    """Copy the lower triangle of the square matrix A onto its upper triangle, in place; returns A.
+
+    Tile by tile: copying whole rows at once reads and writes with a stride that misses the
+    cache, and np.tril(A) + np.tril(A, −1).T builds three temporary matrices.
+    """
+    n = A.shape[0]
+    for s in range(0, n, tile):
+        e = min(s + tile, n)
+        for i in range(s, e - 1):                 # the diagonal tile, row by row
+            A[i, i + 1:e] = A[i + 1:e, i]
+        A[s:e, e:] = A[e:, s:e].T                 # the tiles right of it: the transpose of those below
+    return A
+
+
+def _hessian_solver(estimator, X_labelled, method: str = "auto"):
+    """A function ``hu(Xc)`` of augmented candidates Xc (m, D) that returns (H⁻¹U)ᵀ: (m, J, J·D),
+    row (i, l) = H⁻¹ applied to e_l ⊗ x̃_i, H the Hessian of `_inverse_hessian`.
+
+    Two exact ways to the same numbers (up to rounding), chosen by cost (``method="auto"``):
+
+    - ``"direct"``: H⁻¹ from its Cholesky factor (`_inverse_hessian`), (J·D)³ work; best when the
+      labelled set is large, and the only way for scikit-learn's single binary logit (J = 1);
+    - ``"woodbury"``: H = M − C·WᵀW with M = C·blockdiag_j(X̃ᵀdiag(p_j)X̃) + penalty, block diagonal,
+      and W = [p_1∘X̃ … p_J∘X̃] of rank n, the number of labels. The Woodbury identity
+      H⁻¹ = M⁻¹ + M⁻¹Wᵀ G⁻¹ W M⁻¹ with G = I/C − W M⁻¹ Wᵀ (n × n, positive definite because H
+      is) needs J inverses of D × D blocks and one n × n factorisation: far less work while the
+      labelled set is small (n < J·D / 2), as it is in active learning.
+    """
+    C, penalised, fit_intercept, theta = _parameters(estimator)
+    J, D = theta.shape
+    Xl = _augment(X_labelled, fit_intercept)
+    n = Xl.shape[0]
+    if method == "auto":
+        method = "woodbury" if J > 1 and 2 * n < J * D else "direct"
+    if method == "direct" or J == 1:
+        Hinv = _inverse_hessian(estimator, X_labelled)
+        return lambda Xc: (Xc @ Hinv.reshape(J, D, J * D)).transpose(1, 0, 2)
+    P = _proba_from_logits(Xl @ theta.T)                                           # (n, J)
+    W = P.T[:, :, None] * Xl[None]                                                 # W_j = p_j ∘ X̃: (J, n, D)
+    B = C * (W.transpose(0, 2, 1) @ Xl)                                            # blocks of M: (J, D, D)
+    penalty = np.ones(D) if penalised else np.zeros(D)
+    if fit_intercept:
+        penalty[-1] = 0.0
+    B[:, np.arange(D), np.arange(D)] += penalty + 1e-6                            # the ridge of _inverse_hessian
+    Binv = np.linalg.inv(B)
+    R = W @ Binv                                                                   # W M⁻¹, block by block
+    R_all = R.transpose(1, 0, 2).reshape(n, J * D)
+    G = np.eye(n) / C - R_all @ W.transpose(1, 0, 2).reshape(n, J * D).T
+    try:
+        factor = cho_factor(G, lower=True)
+    except np.linalg.LinAlgError as error:
+        raise ValueError(f"expected_error_reduction: the Hessian is not positive definite ({error})") from None
+
+    def hu(Xc):
+        m = Xc.shape[0]
+        Q = (R @ Xc.T).transpose(1, 2, 0).reshape(n, m * J)                        # W M⁻¹U, columns (i, l)
+        HU = (cho_solve(factor, Q).T @ R_all).reshape(m, J, J, D)                  # M⁻¹Wᵀ G⁻¹ W M⁻¹U
+        HU[:, np.arange(J), np.arange(J), :] += (Binv @ Xc.T).transpose(2, 0, 1)   # + M⁻¹U: block l of row (i, l)
+        return HU.reshape(m, J, J * D)
+
+    return hu
+
+
+def _label_updates(estimator, hu, x_candidates, n_iter: int = 8):
     """Parameter change after adding each candidate with each label: shape (m, K, J, D).
 
     scikit-learn's LogisticRegression minimises C·Σ log loss + ½‖w‖² (intercept unpenalised).
@@ -319,27 +395,29 @@ def _label_updates(estimator, Hinv, x_candidates, n_iter: int = 8):
     exact. The minimiser lies in the span of H⁻¹U, Δ = −H⁻¹U w, and w (J numbers per candidate
     and label) minimises ½wᵀSw + C·ℓ(c, z_x − Sw), S = UᵀH⁻¹U: a tiny convex problem, solved
     by damped Newton. Its first step is the plain Newton step of the whole objective; the next
-    ones follow the log loss's curvature, which matters for unlikely labels. One factorisation of
-    H serves every candidate and label; tests/test_active.py checks the result against refitting.
+    ones follow the log loss's curvature, which matters for unlikely labels. One factorisation
+    (``hu``, from `_hessian_solver`) serves every candidate and label; tests/test_active.py checks
+    the result against refitting.
     """
     C, _, fit_intercept, theta = _parameters(estimator)
     J, D = theta.shape
     Xc = _augment(x_candidates, fit_intercept)                                     # (m, D)
     m = Xc.shape[0]
-    V = (Hinv.reshape(J * D * J, D) @ Xc.T).reshape(J, D, J, m).transpose(0, 1, 3, 2)  # H⁻¹U: (J, D, m, J)
-    S = np.einsum("md,jdml->mjl", Xc, V)[:, None]                                  # UᵀH⁻¹U: (m, 1, J, J)
+    HU = hu(Xc)                                                                    # (H⁻¹U)ᵀ: (m, J, J·D)
+    S = np.einsum("md,mljd->mjl", Xc, HU.reshape(m, J, J, D))[:, None]             # UᵀH⁻¹U: (m, 1, J, J)
     z0 = (Xc @ theta.T)[:, None, :]                                                # (m, 1, J)
     K = 2 if J == 1 else J
     labels = np.broadcast_to(np.eye(K), (m, K, K))                                 # one-hot, per label copy
 
     def objective(w):                   # ½wᵀSw + C·ℓ(c, z0 − Sw), for every candidate and label
-        z = z0 - (S @ w[..., None])[..., 0]
+        Sw = (S @ w[..., None])[..., 0]
+        z = z0 - Sw
         full = np.concatenate([np.zeros(z.shape[:-1] + (1,)), z], axis=-1) if J == 1 else z
         top = full.max(axis=-1, keepdims=True)
         loss = (top[..., 0] + np.log(np.exp(full - top).sum(axis=-1))) - (labels * full).sum(axis=-1)
-        return 0.5 * np.einsum("mkj,mkj->mk", w, (S @ w[..., None])[..., 0]) + C * loss, z
+        return 0.5 * np.einsum("mkj,mkj->mk", w, Sw) + C * loss, z
 
-    # Minimise over w (Δ = −V w) by damped Newton: convex, so backtracking always succeeds.
+    # Minimise over w (Δ = −H⁻¹U w) by damped Newton: convex, so backtracking always succeeds.
     w = np.zeros((m, K, J))
     value, z = objective(w)
     for _ in range(n_iter):
@@ -349,21 +427,25 @@ def _label_updates(estimator, Hinv, x_candidates, n_iter: int = 8):
         slope = np.einsum("mkj,mkj->mk", (S @ r[..., None])[..., 0], d)
         t = np.ones((m, K))
         for _ in range(30):                                  # halve the step until Armijo holds
-            trial, _ = objective(w + t[..., None] * d)
-            bad = trial > value + 1e-4 * t * slope + 1e-12 * (1.0 + np.abs(value))
+            step = t[..., None] * d
+            trial = objective(w + step)
+            bad = trial[0] > value + 1e-4 * t * slope + 1e-12 * (1.0 + np.abs(value))
             if not bad.any():
                 break
             t = np.where(bad, t / 2, t)
-        w = w + t[..., None] * d
-        value, z = objective(w)
-        if np.abs(t[..., None] * d).max() < 1e-9:
+        else:                           # still not accepted everywhere: take the last halving's step
+            step = t[..., None] * d
+            trial = objective(w + step)
+        w = w + step
+        value, z = trial                # the objective at the new w: the accepted trial
+        if np.abs(step).max() < 1e-9:
             break
-    return -np.einsum("jdml,mkl->mkjd", V, w)
+    return -(w @ HU).reshape(m, K, J, D)                                           # Δ = −H⁻¹U w
 
 
 def expected_error_reduction(estimator, X_pool, *, X_labelled=None, y_labelled=None, rng=None, loss: str = "log",
                              n_candidates: int = 30, n_evaluation: int = 100,
-                             update: str = "quadratic") -> np.ndarray:
+                             update: str = "quadratic", n_jobs: int = 1) -> np.ndarray:
     """Expected error reduction (Roy & McCallum 2001): the label expected to lower the future loss most.
 
     For a candidate x and each label c the model could receive, retrain with (x, c) added and
@@ -387,7 +469,11 @@ def expected_error_reduction(estimator, X_pool, *, X_labelled=None, y_labelled=N
       from its current solution when it has ``warm_start=True``): any classifier, exact, and slow.
 
     The labelled set ``(X_labelled, y_labelled)`` the estimator was fitted on is required (the
-    loop passes it); ``rng`` (which subsamples) defaults to ``default_rng(0)``.
+    loop passes it); ``rng`` (which subsamples) defaults to ``default_rng(0)``. ``n_jobs`` scores
+    the candidates in that many processes at a time (`run_in_processes`) — in chunks of 64 for
+    the quadratic update, one candidate at a time for refits — with the same scores as
+    ``n_jobs=1``. Worth it for many candidates in one call; inside the loop of
+    `compare_strategies` with ``n_jobs > 1`` the query is computed in turn.
     """
     owner = "expected_error_reduction"
     X_labelled, y_labelled = _labelled_set(X_labelled, y_labelled, owner)
@@ -399,6 +485,7 @@ def expected_error_reduction(estimator, X_pool, *, X_labelled=None, y_labelled=N
     for name, value in (("n_candidates", n_candidates), ("n_evaluation", n_evaluation)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{owner}: {name} must be a positive integer; got {value!r}")
+    n_jobs = _check_n_jobs(n_jobs, owner)
     if update == "quadratic":
         if type(estimator).__name__ != "LogisticRegression":
             raise ValueError(f"{owner}: update='quadratic' needs a LogisticRegression; got "
@@ -413,11 +500,30 @@ def expected_error_reduction(estimator, X_pool, *, X_labelled=None, y_labelled=N
     # Many small linear-algebra calls: threads cost more to start than they save.
     with _single_threaded():
         return _expected_error_reduction(estimator, X_pool, X_labelled, y_labelled, rng, loss, n_candidates,
-                                         n_evaluation, update)
+                                         n_evaluation, update, n_jobs)
+
+
+def _mean_loss_of_logits(Z, loss: str) -> np.ndarray:
+    """The model's own expected loss (``"log"``: the entropy; ``"zero_one"``: 1 − max p) at every
+    column of the logits ``Z`` (..., J, points), averaged over the points: shape (...).
+
+    ``Z`` is overwritten. Classes run along the second-last axis, so every operation reads
+    contiguous rows of points. J = 1 is scikit-learn's binary case, logit of class 1 against 0.
+    """
+    if Z.shape[-2] == 1:
+        Z = np.concatenate([np.zeros_like(Z), Z], axis=-2)
+    Z -= Z.max(axis=-2, keepdims=True)          # the largest logit is 0: no overflow, s ≥ 1 below
+    E = np.exp(Z)
+    s = E.sum(axis=-2)                          # p = E / s
+    if loss == "log":
+        u = np.log(s) - (E * Z).sum(axis=-2) / s    # H(p) = −Σ p log p = log s − Σ p z
+    else:
+        u = 1.0 - 1.0 / s                           # max p = e⁰ / s
+    return u.mean(axis=-1)
 
 
 def _expected_error_reduction(estimator, X_pool, X_labelled, y_labelled, rng, loss, n_candidates,
-                              n_evaluation, update):
+                              n_evaluation, update, n_jobs):
     X_pool = np.asarray(X_pool, dtype=np.float64)
     n = len(X_pool)
     candidates = np.sort(rng.choice(n, size=min(n_candidates, n), replace=False))
@@ -429,29 +535,34 @@ def _expected_error_reduction(estimator, X_pool, X_labelled, y_labelled, rng, lo
 
     if update == "quadratic":
         _, _, fit_intercept, theta = _parameters(estimator)
-        Hinv = _inverse_hessian(estimator, X_labelled)
+        hu = _hessian_solver(estimator, X_labelled)
         Xe_aug = _augment(Xe, fit_intercept)
-        Z = Xe_aug @ theta.T                                                            # (e, J)
-        after = np.empty(p_now.shape)
-        for start in range(0, len(candidates), 64):     # chunks bound the (m, K, e, J) arrays
-            chunk = slice(start, start + 64)
-            step = _label_updates(estimator, Hinv, X_pool[candidates[chunk]])           # (m, K, J, D)
+        Zt = theta @ Xe_aug.T                                                           # logits: (J, e)
+
+        def chunk(start):               # chunks of 64 candidates bound the (m, K, J, e) arrays
+            step = _label_updates(estimator, hu, X_pool[candidates[start:start + 64]])     # (m, K, J, D)
             m, K, J, D = step.shape
-            dZ = (step.reshape(-1, D) @ Xe_aug.T).reshape(m, K, J, -1).transpose(0, 1, 3, 2)  # (m, K, e, J)
-            p_new = _proba_from_logits(Z[None, None] + dZ)
-            after[chunk] = future_loss(p_new.reshape(-1, K)).reshape(m, K, -1).mean(axis=2)
+            Z = (step.reshape(-1, D) @ Xe_aug.T).reshape(m, K, J, -1)                  # (m, K, J, e)
+            Z += Zt
+            return _mean_loss_of_logits(Z, loss)                                       # (m, K)
+
+        parts = run_in_processes([partial(chunk, s) for s in range(0, len(candidates), 64)], n_jobs=n_jobs)
     else:
-        classes = estimator.classes_
-        after = np.zeros(p_now.shape)
         Xl, yl = np.asarray(X_labelled), np.asarray(y_labelled)
-        for i, idx in enumerate(candidates):
-            for k, c in enumerate(classes):
+
+        def candidate(i):
+            after = np.zeros(p_now.shape[1])
+            for k, c in enumerate(estimator.classes_):
                 if p_now[i, k] == 0.0:
                     continue          # weight zero in the expectation: no need to refit
                 # a copy of the fitted estimator: with warm_start=True the refit starts from the current
                 # solution (a few iterations), otherwise it starts afresh, as a clone would
-                model = copy.deepcopy(estimator).fit(np.vstack([Xl, X_pool[idx][None]]), np.append(yl, c))
-                after[i, k] = future_loss(_proba(model, Xe)).mean()
+                model = copy.deepcopy(estimator).fit(np.vstack([Xl, X_pool[candidates[i]][None]]), np.append(yl, c))
+                after[k] = future_loss(_proba(model, Xe)).mean()
+            return after[None]
+
+        parts = run_in_processes([partial(candidate, i) for i in range(len(candidates))], n_jobs=n_jobs)
+    after = np.concatenate(parts) if parts else np.empty(p_now.shape)
     scores = np.full(n, -np.inf)
     scores[candidates] = current - (p_now * after).sum(axis=1)
     return scores
@@ -658,15 +769,31 @@ def learning_curve(strategy, X_pool, y_pool, X_test, y_test, *, estimator, n_ini
     docstring). Deterministic for a given ``seed`` (an integer, or a Generator in a given state;
     None is refused); ``estimator`` is cloned, never modified. ``n_initial >= 2``: see `simulate`.
     """
-    owner = "learning_curve"
+    return _curve_task(strategy, X_pool, y_pool, X_test, y_test, estimator=estimator, n_initial=n_initial,
+                       batch_size=batch_size, budget=budget, seed=seed, owner="learning_curve")()
+
+
+def _curve_task(strategy, X_pool, y_pool, X_test, y_test, *, estimator, n_initial: int = 10,
+                batch_size: int = 10, budget: int = 200, seed: int = 0, owner: str, classes: bool = False):
+    """One learning curve with its arguments checked now: a function of no arguments that runs it
+    and returns ``(n_labels, scores)`` — and the number of distinct classes labelled after every
+    round as a third array if ``classes``."""
     loop = _check_loop(strategy, X_pool, y_pool, estimator, n_initial, batch_size, budget, seed, owner)
     X_test, y_test = _check_xy(X_test, y_test, ("X_test", "y_test"), owner)
     score = _scorer(estimator)
-    n_labels, scores = [], []
-    for r in _rounds(*loop):
-        n_labels.append(r.labelled.size)
-        scores.append(score(r.estimator, X_test, y_test))
-    return np.array(n_labels), np.array(scores, dtype=np.float64)
+    y_pool = loop[2]
+
+    def run():
+        n_labels, scores, found = [], [], []
+        for r in _rounds(*loop):
+            n_labels.append(r.labelled.size)
+            scores.append(score(r.estimator, X_test, y_test))   # before the next round refits it
+            if classes:
+                found.append(np.unique(y_pool[r.labelled]).size)
+        out = (np.array(n_labels), np.array(scores, dtype=np.float64))
+        return out + (np.array(found, dtype=np.float64),) if classes else out
+
+    return run
 
 
 def _scorer(estimator):
@@ -705,25 +832,91 @@ class CurveSet(NamedTuple):
         return self.scores.std(axis=0)
 
 
-def compare_strategies(strategies, X_pool, y_pool, X_test, y_test, *, estimator, seeds=range(5),
+def compare_strategies(strategies, X_pool, y_pool, X_test, y_test, *, estimator, seeds=range(5), n_jobs: int = 1,
                        **loop) -> dict[str, CurveSet]:
     """`learning_curve` for every strategy and seed: ``{label: CurveSet}``.
 
     ``strategies`` is a list of names or a dict ``{label: name or callable}``; ``loop`` passes
     ``n_initial``, ``batch_size`` and ``budget`` on. Every strategy sees the same seeds, hence
-    the same initial labelled sets.
+    the same initial labelled sets. ``n_jobs`` runs that many curves at a time, each in its own
+    process (see `run_in_processes`): the same curves as ``n_jobs=1``, sooner on several cores.
     """
+    owner = "compare_strategies"
+    strategies, seeds = _strategies_and_seeds(strategies, seeds, owner)
+    n_jobs = _check_n_jobs(n_jobs, owner)
+    tasks = [_curve_task(strategy, X_pool, y_pool, X_test, y_test, estimator=estimator, seed=s, owner=owner, **loop)
+             for strategy in strategies.values() for s in seeds]
+    runs = iter(run_in_processes(tasks, n_jobs=n_jobs, sequential=_any_generator(seeds)))
+    out = {}
+    for label in strategies:
+        mine = [next(runs) for _ in seeds]
+        out[label] = CurveSet(mine[0][0], np.vstack([r[1] for r in mine]))
+    return out
+
+
+def _strategies_and_seeds(strategies, seeds, owner):
     if not isinstance(strategies, dict):
         strategies = {s: s for s in strategies}
     seeds = list(seeds)
     if not seeds:
-        raise ValueError("compare_strategies: seeds must not be empty; got []")
-    out = {}
-    for label, strategy in strategies.items():
-        runs = [learning_curve(strategy, X_pool, y_pool, X_test, y_test, estimator=estimator, seed=s, **loop)
-                for s in seeds]
-        out[label] = CurveSet(runs[0][0], np.vstack([r[1] for r in runs]))
-    return out
+        raise ValueError(f"{owner}: seeds must not be empty; got []")
+    return strategies, seeds
+
+
+def _any_generator(seeds) -> bool:
+    """A Generator seed is advanced by its run: runs that share one must take their turns."""
+    return any(isinstance(s, np.random.Generator) for s in seeds)
+
+
+# The work of the running `run_in_processes`: its forked workers inherit it, so the tasks are
+# never pickled (any callable will do: a lambda, a closure); only their results travel back.
+_WORK: list | None = None
+_IN_WORKER = False
+
+
+def _run_one(i: int):
+    global _IN_WORKER
+    _IN_WORKER = True                    # a worker runs its own calls of run_in_processes in turn
+    with warnings.catch_warnings(record=True) as caught, _single_threaded():
+        result = _WORK[i]()
+    return result, [(w.message, w.category, w.filename, w.lineno) for w in caught]
+
+
+def _check_n_jobs(n_jobs, owner: str) -> int:
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise ValueError(f"{owner}: n_jobs must be a positive integer (processes at a time); got {n_jobs!r}")
+    return int(n_jobs)
+
+
+def run_in_processes(tasks, *, n_jobs: int = 1, sequential: bool = False) -> list:
+    """``[task() for task in tasks]``, computed by up to ``n_jobs`` worker processes at a time.
+
+    The workers are forked from this process, so they start at once with everything already
+    imported and computed (nothing is pickled but the results), and each runs its tasks with
+    one BLAS/OpenMP thread. The results come back in the order of ``tasks`` and are the same
+    numbers as a run in turn, provided every task is deterministic on its own (as a seeded
+    learning curve is). Warnings raised in a worker are raised again here; so is an exception.
+
+    The tasks run here, one after the other, when ``n_jobs`` is 1, when there is one task, when
+    ``sequential`` is true, inside a worker, or where forking is not safe (anywhere but Linux).
+    """
+    tasks = list(tasks)
+    n_jobs = min(_check_n_jobs(n_jobs, "run_in_processes"), len(tasks))
+    if n_jobs <= 1 or sequential or _IN_WORKER or not sys.platform.startswith("linux"):
+        return [task() for task in tasks]
+    global _WORK
+    if _WORK is not None:
+        raise RuntimeError("run_in_processes: already running (from another thread)")
+    _WORK = tasks
+    try:
+        with multiprocessing.get_context("fork").Pool(n_jobs) as pool:
+            done = pool.map(_run_one, range(len(tasks)), chunksize=1)
+    finally:
+        _WORK = None
+    for _, caught in done:
+        for message, category, filename, lineno in caught:
+            warnings.warn_explicit(message, category, filename, lineno)
+    return [result for result, _ in done]
 
 
 def labels_to_reach(n_labels, scores, target: float) -> float:
@@ -741,37 +934,27 @@ class Discovery(NamedTuple):
     classes: CurveSet
 
 
-def class_discovery(strategies, X_pool, y_pool, X_test, y_test, *, estimator, seeds=range(5),
+def class_discovery(strategies, X_pool, y_pool, X_test, y_test, *, estimator, seeds=range(5), n_jobs: int = 1,
                     **loop) -> dict[str, Discovery]:
     """`compare_strategies` that also counts how many classes the labelled set has found.
 
     For a cold start — fewer initial labels than classes — the accuracy alone hides why a strategy
     lags: it has not asked about some classes yet. ``{label: Discovery(accuracy, classes)}``;
-    ``strategies``, ``seeds`` and ``loop`` as in `compare_strategies`.
+    ``strategies``, ``seeds``, ``n_jobs`` and ``loop`` as in `compare_strategies`.
     """
     owner = "class_discovery"
-    if not isinstance(strategies, dict):
-        strategies = {s: s for s in strategies}
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError(f"{owner}: seeds must not be empty; got []")
-    X_test, y_test = _check_xy(X_test, y_test, ("X_test", "y_test"), owner)
-    y_pool = np.asarray(y_pool)
-    score = _scorer(estimator)
+    strategies, seeds = _strategies_and_seeds(strategies, seeds, owner)
+    n_jobs = _check_n_jobs(n_jobs, owner)
+    tasks = [_curve_task(strategy, X_pool, y_pool, X_test, y_test, estimator=estimator, seed=s, owner=owner,
+                         classes=True, **loop)
+             for strategy in strategies.values() for s in seeds]
+    runs = iter(run_in_processes(tasks, n_jobs=n_jobs, sequential=_any_generator(seeds)))
     out = {}
-    for label, strategy in strategies.items():
-        accuracy, classes = [], []
-        for seed in seeds:
-            a, c, n = [], [], []
-            for r in simulate(strategy, X_pool, y_pool, estimator=estimator, seed=seed, **loop):
-                a.append(score(r.estimator, X_test, y_test))   # before the next round refits it
-                c.append(np.unique(y_pool[r.labelled]).size)
-                n.append(r.labelled.size)
-            accuracy.append(a)
-            classes.append(c)
-        n_labels = np.array(n)
-        out[label] = Discovery(CurveSet(n_labels, np.array(accuracy, dtype=np.float64)),
-                               CurveSet(n_labels, np.array(classes, dtype=np.float64)))
+    for label in strategies:
+        mine = [next(runs) for _ in seeds]
+        n_labels = mine[0][0]
+        out[label] = Discovery(CurveSet(n_labels, np.vstack([r[1] for r in mine])),
+                               CurveSet(n_labels, np.vstack([r[2] for r in mine])))
     return out
 
 

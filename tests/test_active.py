@@ -5,6 +5,9 @@ measures and losses, the fast expected-error-reduction update against refitting,
 from __future__ import annotations
 
 import inspect
+import os
+import sys
+import warnings
 from functools import partial
 
 import numpy as np
@@ -175,7 +178,7 @@ def test_label_updates_match_the_refitted_parameters(blobs):
     model = est(tol=1e-8).fit(X[:40], y[:40])
     x = X[[150]]
     p = model.predict_proba(x)[0]
-    step = active._label_updates(model, active._inverse_hessian(model, X[:40]), x)                     # (1, K, J, D)
+    step = active._label_updates(model, active._hessian_solver(model, X[:40]), x)                     # (1, K, J, D)
     theta = np.hstack([model.coef_, model.intercept_[:, None]])
     for c in range(3):
         refit = est(tol=1e-8).fit(np.vstack([X[:40], x]), np.append(y[:40], c))
@@ -408,6 +411,170 @@ def test_select_breaks_ties_at_random_and_keeps_the_best():
     scores = np.array([0.0, 5.0, 1.0, 1.0, 1.0, 1.0])
     picks = {tuple(active.select(scores, 2, seed)) for seed in range(20)}
     assert all(p[0] == 1 for p in picks) and len({p[1] for p in picks}) > 1
+
+
+# ------------------------------------------------------------------------------------------
+# Runs in several processes give the same numbers; the fast linear algebra is exact
+# ------------------------------------------------------------------------------------------
+
+def _pid(i):
+    return i, os.getpid()
+
+
+def test_run_in_processes_keeps_the_order_and_uses_other_processes():
+    tasks = [partial(_pid, i) for i in range(7)]
+    out = active.run_in_processes(tasks, n_jobs=2)
+    assert [i for i, _ in out] == list(range(7))
+    pids = {pid for _, pid in out}
+    if sys.platform.startswith("linux"):
+        assert os.getpid() not in pids and 1 <= len(pids) <= 2          # forked workers did the work
+    for kw in (dict(n_jobs=1), dict(n_jobs=2, sequential=True)):
+        assert {pid for _, pid in active.run_in_processes(tasks, **kw)} == {os.getpid()}
+    assert active.run_in_processes([], n_jobs=2) == []
+
+
+def test_run_in_processes_falls_back_to_one_process_where_forking_is_not_safe(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    out = active.run_in_processes([partial(_pid, i) for i in range(3)], n_jobs=2)
+    assert {pid for _, pid in out} == {os.getpid()}
+
+
+def test_run_in_processes_raises_the_errors_and_warnings_of_its_workers():
+    def fails():
+        raise ValueError("task: no")
+
+    def warns():
+        warnings.warn("careful", UserWarning)
+        return 1
+
+    with pytest.raises(ValueError, match="task: no"):
+        active.run_in_processes([lambda: 0, fails], n_jobs=2)
+    with pytest.warns(UserWarning, match="careful"):
+        assert active.run_in_processes([warns, lambda: 2], n_jobs=2) == [1, 2]
+    with pytest.raises(ValueError, match=r"run_in_processes: n_jobs must be a positive integer \(processes at a "
+                                         r"time\); got 0"):
+        active.run_in_processes([lambda: 0], n_jobs=0)
+
+
+def test_a_worker_runs_its_own_parallel_calls_in_turn():
+    inner = lambda: [pid for _, pid in active.run_in_processes([partial(_pid, i) for i in range(3)], n_jobs=2)]
+    for pids in active.run_in_processes([inner, inner], n_jobs=2):
+        assert len(set(pids)) == 1                                           # the worker itself, no grandchildren
+
+
+def test_parallel_curves_are_the_curves_in_turn(blobs):
+    """n_jobs changes where the runs are computed, not what they compute — for names, callables
+    (a lambda: the workers are forked, nothing is pickled) and class discovery."""
+    X, y, Xt, yt = blobs
+    strategies = {"random": "random", "committee": "committee",
+                  "eer": partial(active.expected_error_reduction, n_candidates=10),
+                  "lambda": lambda estimator, X_pool: -estimator.predict_proba(X_pool).max(axis=1)}
+    kw = dict(estimator=est(warm_start=True), seeds=range(3), n_initial=3, batch_size=6, budget=21)
+    one, two = (active.compare_strategies(strategies, X, y, Xt, yt, n_jobs=n, **kw) for n in (1, 2))
+    assert list(one) == list(two) == list(strategies)
+    for name in strategies:
+        np.testing.assert_array_equal(one[name].n_labels, two[name].n_labels)
+        np.testing.assert_array_equal(one[name].scores, two[name].scores)
+    d1, d2 = (active.class_discovery(["random", "margin"], X, y, Xt, yt, n_jobs=n, **kw) for n in (1, 2))
+    for name in d1:
+        np.testing.assert_array_equal(d1[name].accuracy.scores, d2[name].accuracy.scores)
+        np.testing.assert_array_equal(d1[name].classes.scores, d2[name].classes.scores)
+    for f in (active.compare_strategies, active.class_discovery):
+        with pytest.raises(ValueError, match=rf"{f.__name__}: n_jobs must be a positive integer .*got 1.5"):
+            f(["random"], X, y, Xt, yt, n_jobs=1.5, **kw)
+
+
+def test_generator_seeds_take_their_turns(blobs):
+    """Runs that share a Generator advance it one after the other, with n_jobs as without."""
+    X, y, Xt, yt = blobs
+    kw = dict(estimator=est(), n_initial=3, batch_size=6, budget=15)
+    rngs = {n: np.random.default_rng(5) for n in (1, 2)}
+    curves = {n: active.compare_strategies(["random"], X, y, Xt, yt, seeds=[rng, rng], n_jobs=n, **kw)["random"]
+              for n, rng in rngs.items()}
+    np.testing.assert_array_equal(curves[1].scores, curves[2].scores)
+    once = np.random.default_rng(5)
+    active.learning_curve("random", X, y, Xt, yt, seed=once, **kw)
+    assert rngs[1].random() == rngs[2].random() != once.random()            # both advanced by two runs
+
+
+@pytest.mark.parametrize("update, n_candidates", [("quadratic", 150), ("refit", 6)])
+def test_expected_error_reduction_in_processes_gives_the_same_scores(blobs, update, n_candidates):
+    X, y, *_ = blobs
+    model = est().fit(X[:30], y[:30])
+    kw = dict(X_labelled=X[:30], y_labelled=y[:30], rng=0, n_candidates=n_candidates, update=update)
+    one = active.expected_error_reduction(model, X[30:], **kw)                 # 150: three chunks of 64
+    np.testing.assert_array_equal(one, active.expected_error_reduction(model, X[30:], n_jobs=2, **kw))
+    assert np.isfinite(one).sum() == n_candidates
+    with pytest.raises(ValueError, match=r"expected_error_reduction: n_jobs must be a positive integer"):
+        active.expected_error_reduction(model, X[30:], n_jobs=0, **kw)
+
+
+@pytest.mark.parametrize("n", [1, 5, 64, 65, 130, 200])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_symmetrise_lower_copies_the_lower_triangle_up(n, order):
+    A = np.asarray(np.random.default_rng(n).normal(size=(n, n)), order=order)
+    expected = np.tril(A) + np.tril(A, -1).T
+    out = active._symmetrise_lower(A)
+    assert out is A
+    np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("X_y", [load_wine, load_breast_cancer], ids=["three classes", "two classes"])
+def test_inverse_hessian_inverts_the_hessian(X_y):
+    """The Hessian of C·Σ log loss + ½‖w‖² (+ 1e-6 ridge), built term by term, times the returned
+    matrix is the identity; the result is symmetric and C-ordered."""
+    X, y = X_y(return_X_y=True)
+    X = StandardScaler().fit_transform(X)[::4]
+    y = y[::4]
+    model = est(C=0.5).fit(X, y)
+    Xt = np.hstack([X, np.ones((len(X), 1))])
+    P = model.predict_proba(X)
+    if len(model.classes_) == 2:
+        H = sum(p[1] * p[0] * np.outer(x, x) for p, x in zip(P, Xt))
+    else:
+        H = sum(np.kron(np.diag(p) - np.outer(p, p), np.outer(x, x)) for p, x in zip(P, Xt))
+    J = model.coef_.shape[0]
+    penalty = np.tile(np.append(np.ones(X.shape[1]), 0.0), J)
+    H = 0.5 * H + np.diag(penalty + 1e-6)
+    Hinv = active._inverse_hessian(model, X)
+    assert Hinv.flags.c_contiguous and np.array_equal(Hinv, Hinv.T)
+    np.testing.assert_allclose(Hinv @ H, np.eye(len(H)), atol=1e-6)
+
+
+@pytest.mark.parametrize("loader, n_labelled", [(load_wine, 12), (load_digits, 40), (load_digits, 200)])
+def test_woodbury_and_direct_hessian_solves_agree(monkeypatch, loader, n_labelled):
+    """The two exact ways to H⁻¹U give the same logit changes (up to the constant that multinomial
+    logits are defined up to) and the same expected error reduction."""
+    X, y = loader(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    labelled = active.initial_indices(y, n_labelled, np.random.default_rng(0))
+    pool = np.setdiff1d(np.arange(len(y)), labelled)
+    model = est().fit(X[labelled], y[labelled])
+    Xe = np.hstack([X[pool[10:60]], np.ones((50, 1))])
+    logits = {}
+    for method in ("direct", "woodbury"):
+        step = active._label_updates(model, active._hessian_solver(model, X[labelled], method=method), X[pool[:10]])
+        dz = np.einsum("mkjd,ed->mkje", step, Xe)                        # (candidate, label, class, point)
+        logits[method] = dz - dz.mean(axis=2, keepdims=True)
+    np.testing.assert_allclose(logits["woodbury"], logits["direct"], rtol=1e-6, atol=1e-9)
+    kw = dict(X_labelled=X[labelled], y_labelled=y[labelled], rng=0, n_candidates=20)
+    solver = active._hessian_solver
+    scores = {}
+    for method in ("direct", "woodbury"):
+        monkeypatch.setattr(active, "_hessian_solver", partial(solver, method=method))
+        scores[method] = active.expected_error_reduction(model, X[pool], **kw)
+    ok = np.isfinite(scores["direct"])
+    np.testing.assert_allclose(scores["woodbury"][ok], scores["direct"][ok], rtol=1e-8)
+
+
+@pytest.mark.parametrize("J", [1, 4])
+@pytest.mark.parametrize("loss, measure", [("log", "entropy"), ("zero_one", "least_confidence")])
+def test_mean_loss_of_logits_is_the_uncertainty_of_the_softmax(J, loss, measure):
+    Z = np.random.default_rng(J).normal(scale=4, size=(3, 2, J, 50))     # (…, classes, points)
+    Z[0, 0, 0, 0] = 800.0                                                # a certain prediction: no overflow
+    expected = np.array([[active.uncertainty(active._proba_from_logits(Z[a, b].T), measure).mean()
+                          for b in range(2)] for a in range(3)])
+    np.testing.assert_allclose(active._mean_loss_of_logits(Z.copy(), loss), expected, rtol=1e-12, atol=1e-15)
 
 
 # ------------------------------------------------------------------------------------------

@@ -42,6 +42,21 @@ def test_uncertainty_simplex_draws_one_panel_per_measure():
     assert len(axes) == 3 and all("$" in ax.get_title() for ax in axes)
 
 
+@pytest.mark.parametrize("n", [2, 3, 7, 160])
+def test_simplex_grid_covers_the_triangle_with_its_own_triangles(n):
+    p, xy, corners, grid = plots_active._simplex_grid(n)
+    assert p.shape == (n * (n + 1) // 2, 3) and np.allclose(p.sum(axis=1), 1) and (p >= 0).all()
+    np.testing.assert_allclose(xy, p @ corners)
+    for corner in corners:                                     # every corner is a grid point
+        assert np.isclose(np.abs(xy - corner).sum(axis=1), 0).any()
+    t = grid.triangles
+    assert t.shape == ((n - 1) ** 2, 3) and len(np.unique(t)) == len(p)
+    (x0, y0), (x1, y1), (x2, y2) = (xy[t[:, k]].T for k in range(3))
+    area = 0.5 * ((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0))  # signed: all counter-clockwise
+    assert (area > 0).all() and np.isclose(area.sum(), np.sqrt(3) / 4)   # no overlap, no gap
+    np.testing.assert_allclose(area, area[0])                  # all of the same size
+
+
 def test_learning_curves_one_line_per_strategy_and_reference_lines(problem):
     curves = active.compare_strategies(["random", "margin"], *problem, estimator=model(), seeds=range(2),
                                        n_initial=3, batch_size=10, budget=23)
